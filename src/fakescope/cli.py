@@ -1,0 +1,229 @@
+"""The ``fakescope`` command line: a thin layer over :mod:`fakescope.core`.
+
+Exit codes: 0 every input was analysed, 1 at least one input failed (missing, corrupt,
+unsupported), 2 usage error (bad option, unknown detector).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from fakescope import __version__
+from fakescope.core.fusion import Report
+from fakescope.core.registry import commands, detector_specs
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    help="fakescope: tell whether images, video, audio and text were made or altered by a machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+train_app = typer.Typer(help="Train a detector's weights from your own data.", no_args_is_help=True)
+generate_app = typer.Typer(help="Create synthetic media locally (for test sets).", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(generate_app, name="generate")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled,
+    )
+
+
+def _usage_error(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input (JSON Lines).")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a report a person reads.")] = None,
+    detector: Annotated[
+        list[str] | None, typer.Option("--detector", "-d", help="Run only these detectors.")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Files scored together.")] = 16,
+) -> None:
+    """Scan files and say, per file, how likely it is machine-made, with the evidence."""
+    from fakescope.core.pipeline import Scanner
+
+    try:
+        scanner = Scanner(detectors=detector, batch_size=batch_size)
+    except KeyError as exc:
+        _usage_error(str(exc.args[0]))
+    if html is not None and html.exists() and html.is_dir():
+        _usage_error(f"{html} is a folder; give a file name for --html")
+    reports: list[Report] = []
+    failed = 0
+    with _progress(err.is_terminal) as progress:
+        task = progress.add_task("scanning", total=None)
+
+        def tick(done: int, total: int, _path: str) -> None:
+            progress.update(task, completed=done, total=total)
+
+        for report in scanner.scan(paths, progress=tick):
+            failed += report.error is not None
+            if html is not None:
+                reports.append(report)
+            if as_json:
+                out.print(json.dumps(report.to_dict()), markup=False, highlight=False)
+            else:
+                progress.console.print(_human_line(report), highlight=False)
+    if html is not None:
+        from fakescope.report.html import write_html
+
+        if not reports:
+            err.print("[yellow]nothing was scanned; no HTML written[/yellow]")
+        else:
+            write_html(reports, html)
+            err.print(f"wrote {html} ({len(reports)} item(s))")
+    if not as_json:
+        err.print(f"{len(reports) if html else ''}".strip() + _summary_line(failed))
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _summary_line(failed: int) -> str:
+    return f"{failed} input(s) could not be analysed" if failed else ""
+
+
+def _human_line(report: Report) -> str:
+    from rich.markup import escape
+
+    if report.error is not None:
+        return f"[red]ERROR[/red]  {escape(report.path)}: {escape(report.error)}"
+    colour = {"likely real": "green", "likely synthetic": "red", "uncertain": "yellow"}.get(
+        report.verdict, "cyan"
+    )
+    score = "  –  " if report.score is None else f"{report.score:5.2f}"
+    dets = ", ".join(
+        f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in report.detector_scores.items()
+    )
+    return f"[{colour}]{report.verdict:<17}[/{colour}] {score}  {escape(report.path)}  [dim]({dets})[/dim]"
+
+
+@app.command()
+def detectors(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+) -> None:
+    """List the installed detectors."""
+    from fakescope.core.plugins import plugin_failures
+
+    specs = sorted(detector_specs(), key=lambda s: (s.modality, s.name))
+    if as_json:
+        rows = [
+            {"name": s.name, "modality": s.modality, "default": s.default, "description": s.description}
+            for s in specs
+        ]
+        out.print(json.dumps({"detectors": rows, "plugin_errors": plugin_failures()}), markup=False)
+        return
+    from rich.table import Table
+
+    table = Table("name", "modality", "runs by default", "what it looks at")
+    for s in specs:
+        table.add_row(s.name, s.modality, "yes" if s.default else "on request", s.description)
+    out.print(table)
+    for name, why in plugin_failures().items():
+        err.print(f"[yellow]plugin {name} is not available: {why}[/yellow]")
+
+
+@app.command()
+def evaluate(
+    real: Annotated[list[str], typer.Option("--real", help="Real samples: file, folder or .jsonl.")],
+    fake: Annotated[list[str], typer.Option("--fake", help="Machine-made samples.")],
+    detector: Annotated[
+        str | None, typer.Option("--detector", "-d", help="One detector instead of the fused verdict.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the ROC curve (PNG).")] = None,
+    samples: Annotated[bool, typer.Option("--samples", help="Include per-sample scores in --json.")] = False,
+) -> None:
+    """ROC-AUC, AP, EER, TPR at 1 % FPR and accuracy on labelled data."""
+    from fakescope.core.evaluation import evaluate as run_evaluation
+    from fakescope.core.evaluation import plot_roc
+
+    try:
+        with _progress(err.is_terminal and not as_json) as progress:
+            task = progress.add_task("evaluating", total=2)
+            result = run_evaluation(
+                real, fake, detector=detector,
+                progress=lambda done, total, _s: progress.update(task, completed=done, total=total),
+            )
+    except KeyError as exc:
+        _usage_error(str(exc.args[0]))
+    if plot is not None:
+        plot_roc(result, plot)
+    if as_json:
+        payload = result.to_dict(include_samples=samples)
+        if plot is not None:
+            payload["plot"] = str(plot)
+        out.print(json.dumps(payload), markup=False, highlight=False)
+    else:
+        _print_evaluation(result, plot)
+    if result.n_real == 0 or result.n_fake == 0:
+        err.print("[red]error:[/red] need at least one readable real and one readable fake sample")
+        raise typer.Exit(EXIT_FAILED)
+    raise typer.Exit(EXIT_FAILED if result.n_failed else EXIT_OK)
+
+
+def _print_evaluation(result, plot: Path | None) -> None:
+    def fmt(v: float | None, pct: bool = False) -> str:
+        return "n/a" if v is None else (f"{v:.2%}" if pct else f"{v:.4f}")
+
+    out.print(f"detector            {result.detector}")
+    out.print(f"samples             {result.n_real} real, {result.n_fake} fake"
+              f" ({result.n_failed} failed, {result.n_abstained} abstained)")
+    out.print(f"ROC-AUC             {fmt(result.roc_auc)}")
+    out.print(f"average precision   {fmt(result.average_precision)}")
+    out.print(f"EER                 {fmt(result.eer, True)}")
+    out.print(f"TPR at 1% FPR       {fmt(result.tpr_at_1pct_fpr, True)}")
+    out.print(f"accuracy @ {result.threshold:.2f}     {fmt(result.accuracy, True)}")
+    for f in result.failed[:20]:
+        err.print(f"[red]failed[/red] {f['path']}: {f['error']}")
+    if plot is not None:
+        out.print(f"ROC plot            {plot}")
+
+
+@app.command()
+def version() -> None:
+    """Print the fakescope version."""
+    out.print(f"fakescope {__version__}")
+
+
+def _mount_plugin_commands() -> None:
+    for name, fn in sorted(commands("train").items()):
+        train_app.command(name)(fn)
+    for name, fn in sorted(commands("generate").items()):
+        generate_app.command(name)(fn)
+
+
+def main() -> None:
+    """Entry point of the ``fakescope`` script."""
+    _mount_plugin_commands()
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Name -> implementation tables for detectors, loaders, fusers and CLI commands.
+
+Modalities fill these tables from their plugin ``register()`` function; the core, the CLI and the
+service only read them. Registration is cheap: factories are called lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from fakescope.core.evidence import Evidence
+from fakescope.core.media import Media
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """The one way to add a detector.
+
+    A detector has a registry ``name``, the ``modality`` it reads, and ``score(media)`` returning
+    :class:`~fakescope.core.evidence.Evidence`. It may also define
+    ``score_batch(medias) -> list[Evidence]``, which the scanner prefers when present.
+    """
+
+    name: str
+    modality: str
+
+    def score(self, media: Media) -> Evidence: ...
+
+
+class Fuser(Protocol):
+    """Turns a file's evidence into one calibrated probability (or ``None`` if all abstain)."""
+
+    def fuse(self, evidence: list[Evidence]) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    name: str
+    modality: str
+    factory: Callable[[], Detector]
+    default: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    modality: str
+    extensions: tuple[str, ...]
+    loader: Callable[[Path], list[Media]]
+    sniff: Callable[[bytes], bool] | None = None
+
+
+_DETECTORS: dict[str, DetectorSpec] = {}
+_LOADERS: list[LoaderSpec] = []
+_FUSERS: dict[str, Fuser] = {}
+_COMMANDS: dict[str, dict[str, Callable[..., Any]]] = {"train": {}, "generate": {}}
+
+
+def register_detector(
+    name: str,
+    modality: str,
+    factory: Callable[[], Detector],
+    *,
+    default: bool = True,
+    description: str = "",
+) -> None:
+    """Register a detector factory under ``name``.
+
+    Examples
+    --------
+    >>> class Constant:
+    ...     name, modality = "constant-demo", "text"
+    ...     def score(self, media):
+    ...         return Evidence(self.name, 0.5, "always unsure")
+    >>> register_detector("constant-demo", "text", Constant, default=False)
+    >>> get_detector_spec("constant-demo").modality
+    'text'
+    """
+    _DETECTORS[name] = DetectorSpec(name, modality, factory, default, description)
+
+
+def register_loader(
+    modality: str,
+    extensions: Iterable[str],
+    loader: Callable[[Path], list[Media]],
+    sniff: Callable[[bytes], bool] | None = None,
+) -> None:
+    """Register a file loader for ``modality`` (extensions lower-case, with the dot)."""
+    exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in extensions)
+    _LOADERS[:] = [s for s in _LOADERS if not (s.modality == modality and s.extensions == exts)]
+    _LOADERS.append(LoaderSpec(modality, exts, loader, sniff))
+
+
+def register_fuser(modality: str, fuser: Fuser) -> None:
+    """Set the evidence fuser for ``modality`` (replaces the default logit mean)."""
+    _FUSERS[modality] = fuser
+
+
+def register_command(group: str, name: str, fn: Callable[..., Any]) -> None:
+    """Add ``fakescope <group> <name>``; ``fn`` is a typer-style function."""
+    if group not in _COMMANDS:
+        raise ValueError(f"unknown command group {group!r}; use one of {sorted(_COMMANDS)}")
+    _COMMANDS[group][name] = fn
+
+
+def detector_specs(modality: str | None = None) -> list[DetectorSpec]:
+    from fakescope.core.plugins import load_plugins
+
+    load_plugins()
+    return [s for s in _DETECTORS.values() if modality is None or s.modality == modality]
+
+
+def get_detector_spec(name: str) -> DetectorSpec:
+    from fakescope.core.plugins import load_plugins
+
+    load_plugins()
+    try:
+        return _DETECTORS[name]
+    except KeyError:
+        known = ", ".join(sorted(_DETECTORS)) or "none"
+        raise KeyError(f"no detector named {name!r} (installed: {known})") from None
+
+
+def create_detector(name: str) -> Detector:
+    """Instantiate a registered detector by name (loads its weights)."""
+    return get_detector_spec(name).factory()
+
+
+def loader_specs() -> list[LoaderSpec]:
+    from fakescope.core.plugins import load_plugins
+
+    load_plugins()
+    return list(_LOADERS)
+
+
+def get_fuser(modality: str) -> Fuser | None:
+    from fakescope.core.plugins import load_plugins
+
+    load_plugins()
+    return _FUSERS.get(modality)
+
+
+def commands(group: str) -> dict[str, Callable[..., Any]]:
+    from fakescope.core.plugins import load_plugins
+
+    load_plugins()
+    return dict(_COMMANDS.get(group, {}))

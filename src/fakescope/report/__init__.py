@@ -1,0 +1,1 @@
+"""Rendering of scan reports for people (HTML)."""
