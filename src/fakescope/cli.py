@@ -28,7 +28,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 train_app = typer.Typer(help="Train a detector's weights from your own data.", no_args_is_help=True)
-generate_app = typer.Typer(help="Create synthetic media locally (for test sets).", no_args_is_help=True)
+generate_app = typer.Typer(
+    help="Create synthetic media locally (for test sets).", no_args_is_help=True
+)
 app.add_typer(train_app, name="train")
 app.add_typer(generate_app, name="generate")
 
@@ -55,9 +57,15 @@ def _usage_error(message: str) -> None:
 
 @app.command()
 def scan(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input (JSON Lines).")] = False,
-    html: Annotated[Path | None, typer.Option("--html", help="Write a report a person reads.")] = None,
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per input (JSON Lines).")
+    ] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a report a person reads.")
+    ] = None,
     detector: Annotated[
         list[str] | None, typer.Option("--detector", "-d", help="Run only these detectors.")
     ] = None,
@@ -117,7 +125,8 @@ def _human_line(report: Report) -> str:
     dets = ", ".join(
         f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in report.detector_scores.items()
     )
-    return f"[{colour}]{report.verdict:<17}[/{colour}] {score}  {escape(report.path)}  [dim]({dets})[/dim]"
+    verdict = f"[{colour}]{report.verdict:<17}[/{colour}]"
+    return f"{verdict} {score}  {escape(report.path)}  [dim]({dets})[/dim]"
 
 
 @app.command()
@@ -130,7 +139,12 @@ def detectors(
     specs = sorted(detector_specs(), key=lambda s: (s.modality, s.name))
     if as_json:
         rows = [
-            {"name": s.name, "modality": s.modality, "default": s.default, "description": s.description}
+            {
+                "name": s.name,
+                "modality": s.modality,
+                "default": s.default,
+                "description": s.description,
+            }
             for s in specs
         ]
         out.print(json.dumps({"detectors": rows, "plugin_errors": plugin_failures()}), markup=False)
@@ -147,14 +161,19 @@ def detectors(
 
 @app.command()
 def evaluate(
-    real: Annotated[list[str], typer.Option("--real", help="Real samples: file, folder or .jsonl.")],
+    real: Annotated[
+        list[str], typer.Option("--real", help="Real samples: file, folder or .jsonl.")
+    ],
     fake: Annotated[list[str], typer.Option("--fake", help="Machine-made samples.")],
     detector: Annotated[
-        str | None, typer.Option("--detector", "-d", help="One detector instead of the fused verdict.")
+        str | None,
+        typer.Option("--detector", "-d", help="One detector instead of the fused verdict."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the ROC curve (PNG).")] = None,
-    samples: Annotated[bool, typer.Option("--samples", help="Include per-sample scores in --json.")] = False,
+    samples: Annotated[
+        bool, typer.Option("--samples", help="Include per-sample scores in --json.")
+    ] = False,
 ) -> None:
     """ROC-AUC, AP, EER, TPR at 1 % FPR and accuracy on labelled data."""
     from fakescope.core.evaluation import evaluate as run_evaluation
@@ -164,7 +183,9 @@ def evaluate(
         with _progress(err.is_terminal and not as_json) as progress:
             task = progress.add_task("evaluating", total=2)
             result = run_evaluation(
-                real, fake, detector=detector,
+                real,
+                fake,
+                detector=detector,
                 progress=lambda done, total, _s: progress.update(task, completed=done, total=total),
             )
     except KeyError as exc:
@@ -189,8 +210,10 @@ def _print_evaluation(result, plot: Path | None) -> None:
         return "n/a" if v is None else (f"{v:.2%}" if pct else f"{v:.4f}")
 
     out.print(f"detector            {result.detector}")
-    out.print(f"samples             {result.n_real} real, {result.n_fake} fake"
-              f" ({result.n_failed} failed, {result.n_abstained} abstained)")
+    out.print(
+        f"samples             {result.n_real} real, {result.n_fake} fake"
+        f" ({result.n_failed} failed, {result.n_abstained} abstained)"
+    )
     out.print(f"ROC-AUC             {fmt(result.roc_auc)}")
     out.print(f"average precision   {fmt(result.average_precision)}")
     out.print(f"EER                 {fmt(result.eer, True)}")

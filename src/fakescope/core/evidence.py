@@ -16,7 +16,8 @@ class Artefact:
     ----------
     kind : str
         ``"image"`` (``png`` holds the picture), ``"tokens"`` (``data`` is a list of
-        ``{"text": str, "bucket": 0..3, "value": float}``) or ``"table"`` (``data`` is a list of rows).
+        ``{"text": str, "bucket": 0..3, "value": float}``) or ``"table"`` (``data`` is a list
+        of rows).
     title : str
         A caption.
     png : bytes, optional

@@ -149,7 +149,9 @@ class LogisticFuser:
         return fuser
 
     def _fuse_logits(self, row, names: list[str]) -> float:
-        return sigmoid(self.intercept + sum(self.coef[n] * v for n, v in zip(names, row, strict=True)))
+        return sigmoid(
+            self.intercept + sum(self.coef[n] * v for n, v in zip(names, row, strict=True))
+        )
 
 
 @dataclass
@@ -207,10 +209,13 @@ class Report:
             "modality": self.modality,
             "score": None if self.score is None else round(self.score, 6),
             "verdict": self.verdict,
-            "thresholds": {"likely_real_below": self.thresholds[0],
-                           "likely_synthetic_above": self.thresholds[1]},
-            "detectors": {k: None if v is None else round(v, 6)
-                          for k, v in self.detector_scores.items()},
+            "thresholds": {
+                "likely_real_below": self.thresholds[0],
+                "likely_synthetic_above": self.thresholds[1],
+            },
+            "detectors": {
+                k: None if v is None else round(v, 6) for k, v in self.detector_scores.items()
+            },
             "error": self.error,
             "evidence": [e.to_dict(include_png) for e in self.evidence],
             "metadata": to_jsonable(self.metadata),

@@ -71,8 +71,7 @@ class Scanner:
                 loaded = pending.result() if pending is not None else []
                 nxt = index + 1
                 pending = pool.submit(_load_chunk, chunks[nxt]) if nxt < len(chunks) else None
-                for report in self._reports_for_chunk(loaded):
-                    yield report
+                yield from self._reports_for_chunk(loaded)
                 done += len(chunks[index])
                 if progress is not None:
                     progress(done, total, chunks[index][-1].path)

@@ -39,10 +39,12 @@ th{background:#eef1f7;font-size:.85rem;text-transform:uppercase;letter-spacing:.
 .det{font-size:.85rem;margin:.15rem 0}.det b{display:inline-block;min-width:7.5rem}
 .reason{color:#5b6475}
 .pics{display:flex;flex-wrap:wrap;gap:.6rem}
-figure{margin:0;max-width:340px}figure img{max-width:340px;max-height:260px;border:1px solid #dde1ea;
+figure{margin:0;max-width:340px}
+figure img{max-width:340px;max-height:260px;border:1px solid #dde1ea;
 border-radius:4px;background:#fff}figcaption{font-size:.75rem;color:#5b6475}
 .tokens{font-family:ui-monospace,Menlo,monospace;font-size:.8rem;line-height:1.6;max-width:46rem;
-max-height:14rem;overflow:auto;background:#fff;border:1px solid #dde1ea;padding:.4rem;white-space:pre-wrap}
+max-height:14rem;overflow:auto;background:#fff;border:1px solid #dde1ea;padding:.4rem;
+white-space:pre-wrap}
 .legend span{padding:0 .3rem;margin-right:.3rem;font-size:.75rem}
 .kv{font-size:.78rem;border-collapse:collapse}.kv td{padding:.1rem .4rem;border:none}
 details summary{cursor:pointer;color:#2d5bd7;font-size:.85rem}
@@ -88,12 +90,15 @@ an item is machine-made or altered. {escape(thr_text)}</div>
 <tbody>
 {rows}
 </tbody></table>
-<footer>fakescope — scores are evidence, not proof; look at the pictures and read the reasons.</footer>
+<footer>fakescope — scores are evidence, not proof: look at the pictures and read the
+reasons.</footer>
 </body></html>
 """
 
 
-def write_html(reports: Iterable[Report], path: str | Path, title: str = "fakescope scan report") -> Path:
+def write_html(
+    reports: Iterable[Report], path: str | Path, title: str = "fakescope scan report"
+) -> Path:
     """Write :func:`render_html` output to ``path`` (UTF-8) and return the path."""
     out = Path(path)
     out.write_text(render_html(reports, title), encoding="utf-8")
@@ -103,7 +108,7 @@ def write_html(reports: Iterable[Report], path: str | Path, title: str = "fakesc
 def _row(report: Report) -> str:
     if report.error is not None:
         return (
-            f'<tr><td class="path">{escape(report.path)}</td>'
+            f'<tr class="item"><td class="path">{escape(report.path)}</td>'
             f'<td><span class="badge error">error</span></td><td>–</td>'
             f'<td colspan="2" class="reason">{escape(report.error)}</td></tr>'
         )
@@ -113,7 +118,7 @@ def _row(report: Report) -> str:
     pictures = "".join(_artefact(a) for e in report.evidence for a in e.artefacts)
     modality = escape(report.modality or "")
     return (
-        f'<tr><td class="path">{escape(report.path)}<br><small>{modality}</small></td>'
+        f'<tr class="item"><td class="path">{escape(report.path)}<br><small>{modality}</small></td>'
         f'<td><span class="badge {cls}">{escape(report.verdict)}</span></td>'
         f'<td class="score">{score}</td><td>{dets}</td>'
         f'<td><div class="pics">{pictures}</div></td></tr>'
@@ -147,7 +152,9 @@ def _artefact(a: Artefact) -> str:
             spans.append(f'<span style="background:{colour}"{tip}>{text}</span>')
         legend = "".join(
             f'<span style="background:{c}">{label}</span>'
-            for c, label in zip(TOKEN_COLOURS, ("top 10", "top 100", "top 1000", "rarer"), strict=True)
+            for c, label in zip(
+                TOKEN_COLOURS, ("top 10", "top 100", "top 1000", "rarer"), strict=True
+            )
         )
         return (
             f'<figure style="max-width:48rem"><div class="tokens">{"".join(spans)}</div>'
@@ -155,7 +162,11 @@ def _artefact(a: Artefact) -> str:
         )
     if a.kind == "table" and isinstance(a.data, list):
         rows = "".join(
-            "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in (r if isinstance(r, (list, tuple)) else [r])) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{escape(str(c))}</td>" for c in (r if isinstance(r, (list, tuple)) else [r])
+            )
+            + "</tr>"
             for r in a.data[:40]
         )
         return f'<details><summary>{title}</summary><table class="kv">{rows}</table></details>'

@@ -1,0 +1,53 @@
+import pytest
+
+from fakescope.core.pipeline import Scanner
+
+
+def test_scan_runs_all_default_detectors_and_keeps_order(toy_files):
+    scanner = Scanner()
+    reports = list(scanner.scan([str(toy_files["real1"]), str(toy_files["fake1"])]))
+    assert [r.path for r in reports] == [str(toy_files["real1"]), str(toy_files["fake1"])]
+    assert set(reports[0].detector_scores) >= {"toy-mean", "toy-abstain"}
+    assert reports[0].score < reports[1].score
+
+
+def test_batch_goes_on_after_bad_files(toy_files, tmp_path):
+    inputs = [
+        str(toy_files["empty"]),
+        str(toy_files["fake2"]),
+        str(tmp_path / "gone.toy"),
+        str(toy_files["broken"]),
+    ]
+    reports = list(Scanner(batch_size=2).scan(inputs))
+    errors = {r.path: r.error for r in reports}
+    assert errors[str(toy_files["empty"])] == "the file is empty"
+    assert errors[str(toy_files["fake2"])] is None
+    assert errors[str(tmp_path / "gone.toy")] == "no such file or folder"
+    assert "not a toy file" in errors[str(toy_files["broken"])]
+
+
+def test_named_detectors_only(toy_files):
+    reports = list(Scanner(detectors=["toy-abstain"]).scan([str(toy_files["short"])]))
+    assert list(reports[0].detector_scores) == ["toy-abstain"]
+    assert reports[0].verdict == "too short to judge" and reports[0].score is None
+
+
+def test_unknown_detector_fails_early():
+    with pytest.raises(KeyError):
+        Scanner(detectors=["does-not-exist"])
+
+
+def test_progress_callback_counts_every_input(toy_files):
+    seen = []
+    list(
+        Scanner(batch_size=2).scan(
+            [str(p) for p in toy_files.values()], progress=lambda d, t, _p: seen.append((d, t))
+        )
+    )
+    assert seen[-1] == (len(toy_files), len(toy_files))
+
+
+def test_same_result_twice(toy_files):
+    a = [r.score for r in Scanner().scan([str(toy_files["fake1"])])]
+    b = [r.score for r in Scanner().scan([str(toy_files["fake1"])])]
+    assert a == b

@@ -1,0 +1,96 @@
+import json
+
+from typer.testing import CliRunner
+
+from fakescope.cli import app
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0 and "fakescope" in result.output
+
+
+def test_scan_json_lines_has_the_contract_keys(toy_files):
+    result = runner.invoke(
+        app, ["scan", "--json", str(toy_files["real1"]), str(toy_files["fake1"])]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 2
+    for rec in lines:
+        for key in ("path", "modality", "score", "verdict", "detectors", "error"):
+            assert key in rec
+        assert 0.0 <= rec["score"] <= 1.0
+    assert lines[0]["modality"] == "toy" and lines[0]["error"] is None
+
+
+def test_scan_bad_file_gives_one_clear_line_and_exit_1(toy_files):
+    result = runner.invoke(
+        app, ["scan", "--json", str(toy_files["empty"]), str(toy_files["fake1"])]
+    )
+    assert result.exit_code == 1
+    recs = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert recs[0]["error"] == "the file is empty" and recs[1]["error"] is None
+    human = runner.invoke(app, ["scan", str(toy_files["broken"])])
+    assert human.exit_code == 1
+    assert "ERROR" in human.output and "broken.toy" in human.output
+    assert "Traceback" not in human.output
+
+
+def test_scan_writes_html_without_touching_inputs(toy_files, tmp_path):
+    before = {p: p.read_bytes() for p in toy_files.values()}
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["scan", str(tmp_path), "--html", str(out)])
+    assert result.exit_code == 1  # the folder holds an empty and a broken file
+    html = out.read_text()
+    assert html.count('<tr class="item">') == len(toy_files)
+    assert {p: p.read_bytes() for p in toy_files.values()} == before
+
+
+def test_usage_errors_exit_2(toy_files):
+    assert (
+        runner.invoke(app, ["scan", "--detector", "nope", str(toy_files["real1"])]).exit_code == 2
+    )
+    assert runner.invoke(app, ["scan", "--no-such-option"]).exit_code == 2
+
+
+def test_evaluate_json_prints_exactly_one_object(toy_files, tmp_path):
+    plot = tmp_path / "roc.png"
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--real",
+            str(toy_files["real1"]),
+            "--real",
+            str(toy_files["real2"]),
+            "--fake",
+            str(toy_files["fake1"]),
+            "--fake",
+            str(toy_files["fake2"]),
+            "--detector",
+            "toy-mean",
+            "--json",
+            "--plot",
+            str(plot),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["roc_auc"] == 1.0 and payload["n_real"] == 2 and payload["n_fake"] == 2
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_evaluate_human_output(toy_files):
+    result = runner.invoke(
+        app, ["evaluate", "--real", str(toy_files["real1"]), "--fake", str(toy_files["fake1"])]
+    )
+    assert result.exit_code == 0 and "ROC-AUC" in result.output
+
+
+def test_detectors_lists_toy(toy_files):
+    result = runner.invoke(app, ["detectors", "--json"])
+    names = {d["name"] for d in json.loads(result.stdout)["detectors"]}
+    assert {"toy-mean", "toy-abstain"} <= names
