@@ -226,6 +226,28 @@ def _print_evaluation(result, plot: Path | None) -> None:
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL for scan history (default: local SQLite).")
+    ] = None,
+) -> None:
+    """Run the web service: a page to upload files and a JSON API (/docs)."""
+    try:
+        import uvicorn
+
+        from fakescope.service.app import create_app
+    except ImportError as exc:
+        err.print(
+            f"[red]error:[/red] the service needs: pip install 'fakescope[service]' ({exc})"
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+    err.print(f"fakescope service on http://{host}:{port}/  (API docs at /docs)")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def version() -> None:
     """Print the fakescope version."""
     out.print(f"fakescope {__version__}")
