@@ -7,6 +7,7 @@ PIP    := $(VENV)/bin/pip
 TORCH  := torch==2.13.0
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 STAMP  := $(VENV)/.installed
+LINTED := $(wildcard src tests benchmarks scripts)
 
 .PHONY: venv demo test test-all lint format bench clean
 
@@ -28,12 +29,12 @@ demo: venv
 	@echo "open report.html in a browser"
 
 lint: venv
-	$(VENV)/bin/ruff check src tests benchmarks scripts
-	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 format: venv
-	$(VENV)/bin/ruff check --fix src tests benchmarks scripts
-	$(VENV)/bin/ruff format src tests benchmarks scripts
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
 
 test: venv lint
 	$(VENV)/bin/pytest -q

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -148,14 +150,15 @@ def load_stdin(stream=None) -> list[Media]:
     data = stream.read()
     if not data:
         raise MediaError(STDIN, "standard input is empty")
-    suffix = ".txt"
-    with tempfile.TemporaryDirectory(prefix="fakescope-stdin-") as tmp:
-        tmp_path = Path(tmp) / f"stdin{suffix}"
-        tmp_path.write_bytes(data)
-        try:
-            medias = load(tmp_path)
-        except MediaError as exc:
-            raise MediaError(STDIN, exc.reason) from None
-        for i, media in enumerate(medias):
-            media.path = STDIN if len(medias) == 1 else f"{STDIN}#{i + 1}"
+    # Loaders may read lazily (a video decodes frame by frame), so the copy lives until exit.
+    tmp = tempfile.mkdtemp(prefix="fakescope-stdin-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    tmp_path = Path(tmp) / "stdin.txt"  # content sniffing picks the loader, not this suffix
+    tmp_path.write_bytes(data)
+    try:
+        medias = load(tmp_path)
+    except MediaError as exc:
+        raise MediaError(STDIN, exc.reason.replace(str(tmp_path), STDIN)) from None
+    for i, media in enumerate(medias):
+        media.path = STDIN if len(medias) == 1 else f"{STDIN}#{i + 1}"
     return medias
