@@ -239,9 +239,7 @@ def serve(
 
         from fakescope.service.app import create_app
     except ImportError as exc:
-        err.print(
-            f"[red]error:[/red] the service needs: pip install 'fakescope[service]' ({exc})"
-        )
+        err.print(f"[red]error:[/red] the service needs: pip install 'fakescope[service]' ({exc})")
         raise typer.Exit(EXIT_USAGE) from None
     err.print(f"fakescope service on http://{host}:{port}/  (API docs at /docs)")
     uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
