@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -82,6 +83,7 @@ def scan(
         _usage_error(f"{html} is a folder; give a file name for --html")
     reports: list[Report] = []
     failed = 0
+    verdicts: Counter[str] = Counter()
     with _progress(err.is_terminal) as progress:
         task = progress.add_task("scanning", total=None)
 
@@ -90,6 +92,7 @@ def scan(
 
         for report in scanner.scan(paths, progress=tick):
             failed += report.error is not None
+            verdicts[report.verdict] += 1
             if html is not None:
                 reports.append(report)
             if as_json:
@@ -105,12 +108,16 @@ def scan(
             write_html(reports, html)
             err.print(f"wrote {html} ({len(reports)} item(s))")
     if not as_json:
-        err.print(f"{len(reports) if html else ''}".strip() + _summary_line(failed))
+        err.print(_summary_line(verdicts))
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def _summary_line(failed: int) -> str:
-    return f"{failed} input(s) could not be analysed" if failed else ""
+def _summary_line(verdicts: Counter[str]) -> str:
+    total = sum(verdicts.values())
+    parts = [f"{n} {v}" for v, n in verdicts.most_common() if v != "error"]
+    if verdicts.get("error"):
+        parts.append(f"{verdicts['error']} could not be analysed")
+    return f"{total} item(s): " + ", ".join(parts) if total else "nothing to scan"
 
 
 def _human_line(report: Report) -> str:

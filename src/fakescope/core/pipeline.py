@@ -109,12 +109,14 @@ class Scanner:
             return [Report.failed(m.path, why, modality) for m in medias]
         per_media: list[list[Evidence]] = [[] for _ in medias]
         errors: list[str | None] = [None] * len(medias)
+        broken: list[str] = []
         for name in names:
             try:
                 detector = self.detector(name)
             except Exception as exc:
+                broken.append(f"detector {name} could not start: {exc}")
                 for ev in per_media:
-                    ev.append(Evidence(name, None, f"detector could not start: {exc}"))
+                    ev.append(Evidence(name, None, broken[-1]))
                 continue
             for i, evidence in enumerate(_run_detector(detector, name, medias)):
                 if isinstance(evidence, MediaError):
@@ -126,6 +128,8 @@ class Scanner:
         for media, evidence, error in zip(medias, per_media, errors, strict=True):
             if error is not None and all(e.score is None for e in evidence):
                 reports.append(Report.failed(media.path, error, modality))
+            elif broken and len(broken) == len(names):
+                reports.append(Report.failed(media.path, "; ".join(broken), modality))
             else:
                 reports.append(
                     Report.from_evidence(media.path, modality, evidence, fuser, media.metadata)

@@ -27,7 +27,9 @@ background:#f6f7fb}
 h1{margin:0 0 .3rem 0}.sub{color:#5b6475;margin-bottom:1.2rem}
 .summary span{display:inline-block;margin-right:.6rem;padding:.25rem .6rem;border-radius:1rem;
 background:#fff;border:1px solid #dde1ea}
-table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 3px #0001}
+table{border-collapse:collapse;width:100%;table-layout:fixed;background:#fff;
+box-shadow:0 1px 3px #0001}
+tr.item td{border-bottom:none}tr.evidence td{padding-top:0}
 th,td{padding:.55rem .7rem;border-bottom:1px solid #e6e9f0;text-align:left;vertical-align:top}
 th{background:#eef1f7;font-size:.85rem;text-transform:uppercase;letter-spacing:.03em}
 .path{font-family:ui-monospace,Menlo,monospace;font-size:.85rem;word-break:break-all;max-width:22rem}
@@ -39,8 +41,8 @@ th{background:#eef1f7;font-size:.85rem;text-transform:uppercase;letter-spacing:.
 .det{font-size:.85rem;margin:.15rem 0}.det b{display:inline-block;min-width:7.5rem}
 .reason{color:#5b6475}
 .pics{display:flex;flex-wrap:wrap;gap:.6rem}
-figure{margin:0;max-width:340px}
-figure img{max-width:340px;max-height:260px;border:1px solid #dde1ea;
+figure{margin:0;max-width:300px}
+figure img{max-width:300px;max-height:220px;border:1px solid #dde1ea;
 border-radius:4px;background:#fff}figcaption{font-size:.75rem;color:#5b6475}
 .tokens{font-family:ui-monospace,Menlo,monospace;font-size:.8rem;line-height:1.6;max-width:46rem;
 max-height:14rem;overflow:auto;background:#fff;border:1px solid #dde1ea;padding:.4rem;
@@ -69,10 +71,10 @@ def render_html(reports: Iterable[Report], title: str = "fakescope scan report")
         f'<span class="{VERDICT_CLASS.get(v, "abstain")}">{escape(v)}: {n}</span>'
         for v, n in sorted(counts.items())
     )
-    thresholds = sorted({r.thresholds for r in reports if r.error is None})
+    thresholds = sorted({(r.modality or "", r.thresholds) for r in reports if r.error is None})
     thr_text = "; ".join(
-        f"score ≤ {lo:.2f} → likely real, ≥ {hi:.2f} → likely synthetic, between → uncertain"
-        for lo, hi in thresholds
+        f"{modality}: score ≤ {lo:.2f} likely real, ≥ {hi:.2f} likely synthetic"
+        for modality, (lo, hi) in thresholds
     )
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return f"""<!doctype html>
@@ -82,11 +84,13 @@ def render_html(reports: Iterable[Report], title: str = "fakescope scan report")
 <body>
 <h1>{escape(title)}</h1>
 <div class="sub">{len(reports)} item(s) scanned on {now}. Scores are the calibrated probability that
-an item is machine-made or altered. {escape(thr_text)}</div>
+an item is machine-made or altered; in between is "uncertain". Thresholds: {escape(thr_text)}.
+</div>
 <div class="summary">{summary}</div>
 <p></p>
 <table>
-<thead><tr><th>File</th><th>Verdict</th><th>Score</th><th>Detectors</th><th>Evidence</th></tr></thead>
+<colgroup><col style="width:24%"><col style="width:12%"><col style="width:6%"><col></colgroup>
+<thead><tr><th>File</th><th>Verdict</th><th>Score</th><th>Detectors</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table>
@@ -110,7 +114,7 @@ def _row(report: Report) -> str:
         return (
             f'<tr class="item"><td class="path">{escape(report.path)}</td>'
             f'<td><span class="badge error">error</span></td><td>–</td>'
-            f'<td colspan="2" class="reason">{escape(report.error)}</td></tr>'
+            f'<td class="reason">{escape(report.error)}</td></tr>'
         )
     cls = VERDICT_CLASS.get(report.verdict, "abstain")
     score = "–" if report.score is None else f"{report.score:.2f}"
@@ -120,8 +124,12 @@ def _row(report: Report) -> str:
     return (
         f'<tr class="item"><td class="path">{escape(report.path)}<br><small>{modality}</small></td>'
         f'<td><span class="badge {cls}">{escape(report.verdict)}</span></td>'
-        f'<td class="score">{score}</td><td>{dets}</td>'
-        f'<td><div class="pics">{pictures}</div></td></tr>'
+        f'<td class="score">{score}</td><td>{dets}</td></tr>'
+        + (
+            f'<tr class="evidence"><td colspan="4"><div class="pics">{pictures}</div></td></tr>'
+            if pictures
+            else ""
+        )
     )
 
 
