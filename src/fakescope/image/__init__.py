@@ -1,0 +1,82 @@
+"""Image detection plugin: loader, ``spectrum``, ``residual-cnn`` and ``metadata`` detectors,
+the image fusion model and ``fakescope train image``.
+
+``register()`` only fills the registry; torch and the weights load when a detector is created.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Environment variable naming a folder of user weights (same file names as the shipped ones,
+#: e.g. the ``--out`` folder of ``fakescope train image``); it overrides the shipped weights.
+WEIGHTS_ENV = "FAKESCOPE_IMAGE_WEIGHTS"
+SHIPPED_WEIGHTS = Path(__file__).resolve().parent / "weights"
+
+
+def weights_dir() -> Path:
+    """The folder weights are read from: ``$FAKESCOPE_IMAGE_WEIGHTS`` or the shipped folder.
+
+    Examples
+    --------
+    >>> weights_dir().name
+    'weights'
+    """
+    user = os.environ.get(WEIGHTS_ENV)
+    return Path(user).expanduser() if user else SHIPPED_WEIGHTS
+
+
+def register() -> None:
+    """Register the image loader, detectors, fuser and ``train image`` command."""
+    from fakescope.core.registry import (
+        register_command,
+        register_detector,
+        register_fuser,
+        register_loader,
+    )
+    from fakescope.image.fusion import load_image_fuser
+    from fakescope.image.loader import EXTENSIONS, load_image, sniff
+    from fakescope.image.training import train_command
+
+    register_loader("image", EXTENSIONS, load_image, sniff=sniff)
+    register_detector(
+        "spectrum",
+        "image",
+        _spectrum,
+        description="frequency fingerprint of up-sampling (azimuthal spectrum + DCT statistics)",
+    )
+    register_detector(
+        "residual-cnn",
+        "image",
+        _residual_cnn,
+        description="compact CNN on high-pass noise residuals, with a per-patch heat map",
+    )
+    register_detector(
+        "metadata",
+        "image",
+        _metadata,
+        description="EXIF/XMP/PNG text/C2PA that name a generator or an editor",
+    )
+    fuser = load_image_fuser()
+    if fuser is not None:
+        register_fuser("image", fuser)
+    register_command("train", "image", train_command)
+
+
+def _spectrum():
+    from fakescope.image.spectrum import SpectrumDetector
+
+    return SpectrumDetector()
+
+
+def _residual_cnn():
+    from fakescope.image.residual_cnn import ResidualCNNDetector
+
+    return ResidualCNNDetector()
+
+
+def _metadata():
+    from fakescope.image.metadata import MetadataDetector
+
+    return MetadataDetector()
