@@ -71,9 +71,14 @@ def scan(
         list[str] | None, typer.Option("--detector", "-d", help="Run only these detectors.")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Files scored together.")] = 16,
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="CPU threads for the models (default: all cores).")
+    ] = None,
 ) -> None:
     """Scan files and say, per file, how likely it is machine-made, with the evidence."""
     from fakescope.core.pipeline import Scanner
+
+    _set_threads(threads)
 
     try:
         scanner = Scanner(detectors=detector, batch_size=batch_size)
@@ -110,6 +115,14 @@ def scan(
     if not as_json:
         err.print(_summary_line(verdicts))
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads is None:
+        return
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def _summary_line(verdicts: Counter[str]) -> str:
