@@ -70,6 +70,10 @@ def scan(
     detector: Annotated[
         list[str] | None, typer.Option("--detector", "-d", help="Run only these detectors.")
     ] = None,
+    extra: Annotated[
+        list[str] | None,
+        typer.Option("--extra", "-x", help="Opt-in detectors to add to the defaults."),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Files scored together.")] = 16,
     threads: Annotated[
         int | None, typer.Option(min=1, help="CPU threads for the models (default: all cores).")
@@ -81,7 +85,7 @@ def scan(
     _set_threads(threads)
 
     try:
-        scanner = Scanner(detectors=detector, batch_size=batch_size)
+        scanner = Scanner(detectors=detector, extra=extra, batch_size=batch_size)
     except KeyError as exc:
         _usage_error(str(exc.args[0]))
     if html is not None and html.exists() and html.is_dir():

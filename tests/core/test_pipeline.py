@@ -51,3 +51,20 @@ def test_same_result_twice(toy_files):
     a = [r.score for r in Scanner().scan([str(toy_files["fake1"])])]
     b = [r.score for r in Scanner().scan([str(toy_files["fake1"])])]
     assert a == b
+
+
+def test_extra_detectors_add_to_the_defaults(toy_files):
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.registry import register_detector
+
+    class ToyOptIn:
+        name, modality = "toy-opt-in", "toy"
+
+        def score(self, media):
+            return Evidence(self.name, 0.5, "opt-in")
+
+    register_detector("toy-opt-in", "toy", ToyOptIn, default=False)
+    plain = next(Scanner().scan([str(toy_files["fake1"])]))
+    assert "toy-opt-in" not in plain.detector_scores
+    more = next(Scanner(extra=["toy-opt-in"]).scan([str(toy_files["fake1"])]))
+    assert {"toy-mean", "toy-abstain", "toy-opt-in"} <= set(more.detector_scores)

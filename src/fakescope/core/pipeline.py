@@ -26,6 +26,8 @@ class Scanner:
     detectors : sequence of str, optional
         Detector names to run. By default every detector registered with ``default=True`` for the
         file's modality runs.
+    extra : sequence of str, optional
+        Opt-in detectors to run in addition to the defaults (e.g. ``["anomaly"]``).
     batch_size : int
         Files loaded and scored together (detectors with ``score_batch`` use the whole batch).
 
@@ -36,19 +38,27 @@ class Scanner:
     ...     print(report.path, report.verdict, report.score)
     """
 
-    def __init__(self, detectors: Sequence[str] | None = None, *, batch_size: int = 16) -> None:
+    def __init__(
+        self,
+        detectors: Sequence[str] | None = None,
+        *,
+        extra: Sequence[str] | None = None,
+        batch_size: int = 16,
+    ) -> None:
         self.detector_names = list(detectors) if detectors else None
+        self.extra = list(extra or [])
         self.batch_size = max(1, batch_size)
         self._instances: dict[str, Detector] = {}
-        if self.detector_names:
-            for name in self.detector_names:
-                get_detector_spec(name)  # fail early on an unknown name
+        for name in (self.detector_names or []) + self.extra:
+            get_detector_spec(name)  # fail early on an unknown name
 
     # -- detectors ---------------------------------------------------------------------------
     def detector_names_for(self, modality: str) -> list[str]:
         if self.detector_names is not None:
             return [n for n in self.detector_names if get_detector_spec(n).modality == modality]
-        return [s.name for s in detector_specs(modality) if s.default]
+        names = [s.name for s in detector_specs(modality) if s.default]
+        extra = [n for n in self.extra if get_detector_spec(n).modality == modality]
+        return names + [n for n in extra if n not in names]
 
     def detector(self, name: str) -> Detector:
         if name not in self._instances:

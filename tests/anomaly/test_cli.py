@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from fakescope.anomaly.cli import train_command
+from fakescope.anomaly.scoring import AnomalyModel
+
+app = typer.Typer()
+app.command()(train_command)
+
+TINY = ["--patch-size", "16", "--width", "16", "--batch-size", "4", "--checkpoint-every", "1"]
+
+
+def test_train_then_resume_from_the_command_line(photo_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    args = ["--real", str(photo_folder), "--out", str(out), *TINY]
+    first = CliRunner().invoke(app, [*args, "--gan-steps", "1", "--encoder-steps", "1"])
+    assert first.exit_code == 0, first.output
+    assert "saved" in first.output and (out / "anomaly.pt").exists()
+    again = CliRunner().invoke(app, [*args, "--gan-steps", "1", "--encoder-steps", "2", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "resuming" in again.output
+    assert AnomalyModel.load(out / "anomaly.pt").config["patch_size"] == 16
+
+
+def test_clear_error_for_a_folder_without_images(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--real", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "no image files" in result.output
+    assert "Traceback" not in result.output
