@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Rebuild the audio data, the shipped weights and the reported evaluations from scratch.
+# Needs: ../shared/datasets/audio/fsdd, the Debian and PyPI packages listed in docs/audio.md.
+# Budget on a 2-core machine: ~10 min data, ~20 min per training run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=.venv/bin/python
+DATA=${AUDIO_DATA:-/work/data/audio}
+
+$PY scripts/audio/build_speech_corpus.py --out "$DATA/tts"
+$PY scripts/audio/build_music_corpus.py --out "$DATA/music"
+$PY scripts/audio/make_eval_sets.py --tts "$DATA/tts" --out "$DATA/eval"
+
+# shipped weights: every engine except festival, which stays unseen for the headline evaluation
+.venv/bin/fakescope train audio --tts "$DATA/tts" --music-corpus "$DATA/music" \
+    --holdout-engine festival --cache "$DATA/cache"
+
+# headline: held-out speaker (FSDD theo) vs held-out engine (festival), fused verdict
+.venv/bin/fakescope evaluate --real "$DATA/eval/clean/real_fsdd_theo" \
+    --fake "$DATA/eval/clean/fake_festival" --json
+# laundering side by side
+$PY scripts/audio/robustness.py --eval "$DATA/eval" --fake fake_festival
+# music: held-out tracks
+.venv/bin/fakescope evaluate --real "$DATA/music/test/real" --fake "$DATA/music/test/fake" --json
+
+# leave-one-engine-out
+for engine in espeak-ng flite piper; do
+    .venv/bin/fakescope train audio --tts "$DATA/tts" --music-corpus "$DATA/music" \
+        --holdout-engine "$engine" --out "$DATA/weights/holdout-$engine" --cache "$DATA/cache"
+    FAKESCOPE_AUDIO_WEIGHTS="$DATA/weights/holdout-$engine" .venv/bin/fakescope evaluate \
+        --real "$DATA/eval/clean/real_fsdd_theo" --fake "$DATA/eval/clean/fake_$engine" --json
+done

@@ -1,0 +1,73 @@
+"""Audio modality: synthetic speech (voice clones, TTS) and machine-made music.
+
+``register()`` is called by the plugin loader; it only fills the registry (no torch import, no
+weight loading).
+"""
+
+from __future__ import annotations
+
+
+def _lfcc_gmm():
+    from fakescope.audio.lfcc_gmm import LfccGmmDetector
+
+    return LfccGmmDetector()
+
+
+def _spec_cnn():
+    from fakescope.audio.spec_cnn import SpecCnnDetector
+
+    return SpecCnnDetector()
+
+
+def _music():
+    from fakescope.audio.music import MusicArtifactsDetector
+
+    return MusicArtifactsDetector()
+
+
+def _load(path):
+    from fakescope.audio.loader import load_audio
+
+    return load_audio(path)
+
+
+def _sniff(head: bytes) -> bool:
+    from fakescope.audio.loader import sniff
+
+    return sniff(head)
+
+
+def register() -> None:
+    """Register the audio loader, detectors, fuser and commands."""
+    from fakescope.audio.commands import generate_speech, train_audio
+    from fakescope.audio.fusion import AudioFuser
+    from fakescope.audio.loader import EXTENSIONS
+    from fakescope.core.registry import (
+        register_command,
+        register_detector,
+        register_fuser,
+        register_loader,
+    )
+
+    register_loader("audio", EXTENSIONS, _load, sniff=_sniff)
+    register_detector(
+        "lfcc-gmm",
+        "audio",
+        _lfcc_gmm,
+        description=("ASVspoof baseline: LFCC features, bona fide vs synthetic GMMs (speech only)"),
+    )
+    register_detector(
+        "spec-cnn",
+        "audio",
+        _spec_cnn,
+        description=("compact CNN on 8 kHz log spectrograms (speech only)"),
+    )
+    register_detector(
+        "music-artifacts",
+        "audio",
+        _music,
+        description=("codec / up-sampling / phase / stereo traces of generated music (music only)"),
+    )
+    register_fuser("audio", AudioFuser())
+    register_command("train", "audio", train_audio)
+    register_command("generate", "speech", generate_speech)

@@ -1,0 +1,118 @@
+"""``fakescope train audio`` and ``fakescope generate speech`` (typer-style functions)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_FSDD = Path(__file__).resolve().parents[3].parent / "shared/datasets/audio/fsdd"
+
+
+def train_audio(
+    fsdd: Annotated[Path, typer.Option(help="Free Spoken Digit Dataset folder (real speech).")] = (
+        DEFAULT_FSDD
+    ),
+    tts: Annotated[
+        Path, typer.Option(help="Synthetic speech from scripts/audio/build_speech_corpus.py.")
+    ] = Path("/work/data/audio/tts"),
+    music: Annotated[
+        list[Path] | None, typer.Option(help="Real music folders for the speech/music classifier.")
+    ] = None,
+    music_corpus: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corpus from scripts/audio/build_music_corpus.py (trains music-artifacts)."
+        ),
+    ] = Path("/work/data/audio/music"),
+    holdout_engine: Annotated[
+        str | None,
+        typer.Option(help="TTS engine left out of training entirely (for leave-one-engine-out)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Weights folder (default: the shipped one). Use it with "
+            "FAKESCOPE_AUDIO_WEIGHTS=FOLDER."
+        ),
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1, help="spec-cnn epochs.")] = 10,
+    gmm_components: Annotated[int, typer.Option(min=2, help="Components per GMM.")] = 64,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    cache: Annotated[
+        Path | None, typer.Option(help="Cache of front-end clips (reused across runs).")
+    ] = Path("/work/data/audio/cache"),
+) -> None:
+    """Train the audio detectors (content router, lfcc-gmm, spec-cnn, music-artifacts, fuser)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from fakescope.audio.training import train_all
+    from fakescope.audio.weights_io import SHIPPED
+
+    console = Console(stderr=True, highlight=False)
+    for name, path in (("--fsdd", fsdd), ("--tts", tts)):
+        if not Path(path).is_dir():
+            console.print(f"[red]error:[/red] {name} folder {path} does not exist")
+            raise typer.Exit(2)
+    music_dirs = music or [Path("/usr/share/hyperrogue/music"), Path("/usr/share/asterisk/moh")]
+
+    @contextmanager
+    def bar(label: str, total: int):
+        with Progress(
+            TextColumn(label), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        ) as progress:
+            task = progress.add_task(label, total=total)
+            yield lambda done, tot: progress.update(task, completed=done, total=tot)
+
+    train_all(
+        out=out or SHIPPED,
+        fsdd=fsdd,
+        tts=tts,
+        music_dirs=music_dirs,
+        holdout=holdout_engine,
+        epochs=epochs,
+        gmm_components=gmm_components,
+        seed=seed,
+        cache=cache,
+        music_corpus=music_corpus,
+        log=lambda m: console.print(m),
+        progress_factory=bar,
+    )
+
+
+def generate_speech(
+    text: Annotated[str, typer.Option(help="What to say.")],
+    out: Annotated[Path, typer.Option(help="WAV file to write.")],
+    engine: Annotated[
+        str, typer.Option(help="espeak-ng | flite | festival | piper (installed engines only).")
+    ] = "espeak-ng",
+    voice: Annotated[
+        str | None,
+        typer.Option(
+            help="Engine voice (espeak-ng en-us+f3, flite slt, festival voice_kal_diphone, piper "
+            "path/to/voice.onnx)."
+        ),
+    ] = None,
+    rate: Annotated[float, typer.Option(min=0.25, max=4.0, help="Speaking-rate factor.")] = 1.0,
+) -> None:
+    """Speak TEXT with a local text-to-speech engine into a WAV file (for test sets)."""
+    from rich.console import Console
+
+    from fakescope.audio.tts import EngineMissing, synthesize
+
+    console = Console(stderr=True, highlight=False)
+    if out.exists() and out.is_dir():
+        console.print(f"[red]error:[/red] {out} is a folder; give a file name for --out")
+        raise typer.Exit(2)
+    try:
+        path = synthesize(text, engine, out, voice=voice, rate=rate)
+    except (EngineMissing, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except RuntimeError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    Console(highlight=False).print(str(path))

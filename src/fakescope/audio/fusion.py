@@ -1,0 +1,78 @@
+"""The audio fuser: speech verdicts and music verdicts are fused separately.
+
+The content classifier routes each file to the speech detectors, the music detector, or both (a
+voice over music). Each side has its own logistic fusion fitted on held-out calibration data by
+``fakescope train audio`` (``weights/fuser.json``); when both sides voted, the side matching the
+content label (speech, or music/vocals) decides and the other is shown as evidence only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fakescope.core.evidence import Evidence
+from fakescope.core.fusion import DEFAULT_THRESHOLDS, LogisticFuser, LogitMeanFuser
+
+SPEECH_DETECTORS = ("lfcc-gmm", "spec-cnn")
+
+
+class AudioFuser:
+    """Route-aware fuser: speech evidence -> speech model, music evidence -> music model.
+
+    The fusion models load lazily, on the first file, so registering the plugin stays cheap.
+
+    Examples
+    --------
+    >>> f = AudioFuser(speech=LogisticFuser({"lfcc-gmm": 1.0, "spec-cnn": 1.0}))
+    >>> round(f.fuse([Evidence("lfcc-gmm", 0.9, ""), Evidence("spec-cnn", None, "")]), 2)
+    0.9
+    """
+
+    thresholds = DEFAULT_THRESHOLDS
+
+    def __init__(
+        self, speech: LogisticFuser | None = None, music: LogisticFuser | None = None
+    ) -> None:
+        self._speech = speech
+        self._music = music
+        self._loaded = speech is not None
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        try:
+            from fakescope.audio.weights_io import weights_path
+
+            data = json.loads(weights_path("fuser.json").read_text())
+        except (FileNotFoundError, ValueError):
+            return  # no fusion model: the logit mean is used
+        if data.get("speech"):
+            self._speech = LogisticFuser.from_dict(data["speech"])
+        if data.get("music"):
+            self._music = LogisticFuser.from_dict(data["music"])
+
+    def fuse(self, evidence: list[Evidence]) -> float | None:
+        self._load()
+        voting = [e for e in evidence if e.score is not None and e.weight > 0]
+        if not voting:
+            return None
+        speech = [e for e in voting if e.detector in SPEECH_DETECTORS]
+        other = [e for e in voting if e.detector not in SPEECH_DETECTORS]
+        if speech and not other:
+            return (self._speech or LogitMeanFuser()).fuse(speech)
+        if other and not speech:
+            return (self._music or LogitMeanFuser()).fuse(other)
+        # Both sides voted (a voice over music): the speech detectors were trained on speech
+        # alone, so the side that matches the content label decides; the other stays as evidence.
+        label = next(
+            (
+                e.details["content"].get("label")
+                for e in voting
+                if isinstance(e.details.get("content"), dict)
+            ),
+            None,
+        )
+        if label == "speech":
+            return (self._speech or LogitMeanFuser()).fuse(speech)
+        return (self._music or LogitMeanFuser()).fuse(other)

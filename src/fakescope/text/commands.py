@@ -1,0 +1,220 @@
+"""``fakescope train text`` and ``fakescope generate text`` (typer-style functions).
+
+Thin layers over :mod:`fakescope.text.training` and :mod:`fakescope.text.generation`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fakescope.text.calibration import WEIGHTS_ENV, WEIGHTS_PATH
+from fakescope.text.lm import MODEL_ENV
+
+
+def train_text(
+    human: Annotated[
+        list[Path], typer.Option(help="Human-written texts (.jsonl/.json/.txt/.md/.html); repeat.")
+    ],
+    machine: Annotated[list[Path], typer.Option(help="Machine-written texts; repeat.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"Where to write fusion.json (default: the shipped file). Use it "
+            f"with {WEIGHTS_ENV}=PATH."
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help=f"Causal LM (name or path); default ${MODEL_ENV} or embedded SmolLM2."),
+    ] = None,
+    detectors: Annotated[
+        str, typer.Option(help="Comma-separated detectors the fused verdict combines.")
+    ] = "lm-likelihood,lm-rank,lm-curvature",
+    max_tokens: Annotated[int, typer.Option(min=41, help="Tokens scored per text.")] = 200,
+    target_fpr: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=0.5,
+            help="Share of training human texts allowed above the 'likely synthetic' threshold.",
+        ),
+    ] = 0.01,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="Per-window statistics cache (reused across runs; default: the user cache folder)."
+        ),
+    ] = None,
+    nonnegative: Annotated[
+        bool,
+        typer.Option(
+            "--nonnegative/--free",
+            help="Keep fusion weights >= 0 (default; see docs/text.md) or fit them freely.",
+        ),
+    ] = True,
+    ridge_c: Annotated[
+        float,
+        typer.Option(
+            min=1e-6,
+            help="Inverse L2 strength of the fusion weights; small = close to each statistic's "
+            "own evidence (robust to new generators), large = best mix for the training data.",
+        ),
+    ] = 0.001,
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
+) -> None:
+    """Fit the text detectors' calibration and the fused verdict on labelled texts."""
+    import torch
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Table
+
+    from fakescope.core.media import MediaError
+    from fakescope.text.lm import ModelUnavailable, cache_dir, configured_model, load_model
+    from fakescope.text.scoring import TextScorer
+    from fakescope.text.training import describe, train
+
+    console = Console(stderr=True, highlight=False)
+    torch.set_num_threads(threads)
+    names = tuple(d.strip() for d in detectors.split(",") if d.strip())
+    try:
+        lm = load_model(model or configured_model())
+    except ModelUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    scorer = TextScorer(
+        lm, max_tokens=max_tokens, cache_dir=cache or cache_dir() / "text-stats", cache_size=8
+    )
+    with Progress(
+        TextColumn("scoring texts"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("score", total=None)
+        try:
+            weights, data = train(
+                human,
+                machine,
+                scorer,
+                detectors=names,
+                target_fpr=target_fpr,
+                nonnegative=nonnegative,
+                ridge_c=ridge_c,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        except (MediaError, ValueError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+    target = weights.save(out or WEIGHTS_PATH)
+    table = Table(
+        title=f"training fit ({weights.info['n_human']} human, "
+        f"{weights.info['n_machine']} machine texts)"
+    )
+    for col in ("score", "ROC-AUC", "EER", "TPR@1%FPR"):
+        table.add_column(col)
+    for name, auc, eer, tpr in describe(weights):
+        table.add_row(name, f"{auc:.3f}", f"{eer:.3f}", f"{tpr:.3f}")
+    console.print(table)
+    lo, hi = weights.fuser.thresholds
+    console.print(f"verdict thresholds: likely real <= {lo:.3f}, likely synthetic >= {hi:.3f}")
+    if data.skipped:
+        console.print(f"{len(data.skipped)} texts skipped (short or not English)")
+    console.print(f"wrote {target}")
+    if out is not None and Path(out).resolve() != WEIGHTS_PATH.resolve():
+        console.print(f"use it with: {WEIGHTS_ENV}={target} fakescope scan ...")
+
+
+def generate_text(
+    out: Annotated[Path, typer.Option(help='Output .jsonl (one {"text": ...} record per sample).')],
+    prompt: Annotated[list[str] | None, typer.Option(help="A prompt; repeat for several.")] = None,
+    prompts: Annotated[
+        Path | None,
+        typer.Option(
+            help="File of prompts: one per line, or .jsonl with 'prompt' or 'text' "
+            "(first 30 words used)."
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help=f"Causal LM (name or path); default ${MODEL_ENV} or embedded SmolLM2."),
+    ] = None,
+    max_new_tokens: Annotated[int, typer.Option(min=1, max=4096)] = 200,
+    temperature: Annotated[float, typer.Option(min=0.0, help="0 = greedy.")] = 1.0,
+    top_p: Annotated[float, typer.Option(min=0.01, max=1.0)] = 1.0,
+    chat: Annotated[
+        bool, typer.Option(help="Wrap prompts in the model's chat template; keep only the reply.")
+    ] = False,
+    seed: Annotated[int, typer.Option()] = 0,
+    limit: Annotated[int | None, typer.Option(min=1, help="Use at most this many prompts.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
+) -> None:
+    """Sample machine-written text from the configured language model, to build test sets."""
+    import torch
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from fakescope.core.media import MediaError
+    from fakescope.text.generation import iter_generate, read_prompts, write_jsonl
+    from fakescope.text.lm import ModelUnavailable, configured_model, load_model
+
+    console = Console(stderr=True, highlight=False)
+    torch.set_num_threads(threads)
+    items = list(prompt or [])
+    if prompts is not None:
+        try:
+            items += read_prompts(prompts)
+        except MediaError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+    if not items:
+        console.print("[red]error:[/red] give --prompt TEXT or --prompts FILE")
+        raise typer.Exit(2)
+    if limit:
+        items = items[:limit]
+    if out.exists() and not force:
+        console.print(f"[red]error:[/red] {out} exists; pass --force to overwrite it")
+        raise typer.Exit(2)
+    try:
+        lm = load_model(model or configured_model())
+    except ModelUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with Progress(
+        TextColumn("generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("gen", total=len(items))
+        samples = iter_generate(
+            lm,
+            items,
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            chat=chat,
+            seed=seed,
+            progress=lambda k: progress.update(task, completed=k),
+        )
+        n = write_jsonl(samples, out)
+    console.print(f"wrote {n} samples from {lm.name} to {out}")
+    if os.environ.get(MODEL_ENV) is None and model is None:
+        console.print(
+            "note: text from the scoring model itself is the easiest case for the "
+            "detectors; use --model to sample from another LM"
+        )

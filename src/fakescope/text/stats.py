@@ -1,0 +1,258 @@
+"""Token statistics from one forward pass: log-likelihood, rank, entropy and their summaries.
+
+Pure functions over tensors/arrays (no model, no I/O), so they are tested on tiny inputs. The
+direction of every summary is the same: machine-written text is *more predictable* to a language
+model, i.e. higher log-likelihood, lower rank, lower entropy, higher curvature, lower Binoculars.
+
+References: GLTR (Gehrmann et al., 2019), Fast-DetectGPT (Bao et al., 2024), Binoculars (Hans et
+al., 2024).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+_ROWS = 16
+
+BUCKET_EDGES = (10, 100, 1000)
+"""GLTR rank buckets: top-10, top-100, top-1000, rest (bucket 0, 1, 2, 3)."""
+
+
+@dataclass
+class TokenStats:
+    """Per-token statistics of ``n`` scored tokens (each predicted from the tokens before it).
+
+    Attributes
+    ----------
+    loglik : ndarray (n,)
+        log p(token | prefix), natural log.
+    rank : ndarray (n,)
+        1-based rank of the token among the model's predictions (1 = the top guess).
+    entropy : ndarray (n,)
+        Entropy of the predictive distribution, nats.
+    variance : ndarray (n,)
+        Variance of log p(x) for x drawn from the predictive distribution (Fast-DetectGPT).
+    cross_entropy : ndarray (n,) or None
+        Cross-entropy of a second model's distribution against this one's log-probs (Binoculars).
+    """
+
+    loglik: np.ndarray
+    rank: np.ndarray
+    entropy: np.ndarray
+    variance: np.ndarray
+    cross_entropy: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.loglik.shape[0])
+
+    def slice(self, start: int, stop: int) -> TokenStats:
+        ce = None if self.cross_entropy is None else self.cross_entropy[start:stop]
+        return TokenStats(
+            self.loglik[start:stop],
+            self.rank[start:stop],
+            self.entropy[start:stop],
+            self.variance[start:stop],
+            ce,
+        )
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        out = {
+            "loglik": self.loglik,
+            "rank": self.rank,
+            "entropy": self.entropy,
+            "variance": self.variance,
+        }
+        if self.cross_entropy is not None:
+            out["cross_entropy"] = self.cross_entropy
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> TokenStats:
+        ce = arrays.get("cross_entropy")
+        return cls(
+            np.asarray(arrays["loglik"], dtype=np.float32),
+            np.asarray(arrays["rank"], dtype=np.int64),
+            np.asarray(arrays["entropy"], dtype=np.float32),
+            np.asarray(arrays["variance"], dtype=np.float32),
+            None if ce is None else np.asarray(ce, dtype=np.float32),
+        )
+
+
+def token_statistics(logits: Any, ids: Any, cross_logits: Any = None) -> TokenStats:
+    """Statistics of ``ids[1:]`` given next-token ``logits`` of the same sequence.
+
+    Parameters
+    ----------
+    logits : torch.Tensor (T, V)
+        Logits at each position of the sequence ``ids`` (position t predicts ``ids[t + 1]``).
+    ids : sequence of int (T,)
+    cross_logits : torch.Tensor (T, V), optional
+        A second model's logits on the same ids (same tokenizer) for Binoculars.
+
+    Returns
+    -------
+    TokenStats
+        ``T - 1`` tokens.
+
+    Examples
+    --------
+    >>> import torch
+    >>> logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 0.0]])
+    >>> s = token_statistics(logits, [0, 0, 1])
+    >>> s.rank.tolist()
+    [1, 1]
+    """
+    import torch
+
+    logits = torch.as_tensor(logits, dtype=torch.float32)
+    target = torch.as_tensor(ids, dtype=torch.long)[1:]
+    n = int(target.shape[0])
+    loglik = torch.empty(n)
+    rank = torch.empty(n, dtype=torch.long)
+    entropy = torch.empty(n)
+    variance = torch.empty(n)
+    cross = torch.empty(n) if cross_logits is not None else None
+    other = None if cross_logits is None else torch.as_tensor(cross_logits, dtype=torch.float32)
+    # Work on a few rows at a time: each (rows x vocab) block stays in the CPU cache, which makes
+    # these memory-bound passes ~6x faster than whole-matrix operations on a 50k vocabulary.
+    for a in range(0, n, _ROWS):
+        b = min(n, a + _ROWS)
+        logp = torch.log_softmax(logits[a:b], dim=-1)
+        chosen = logp.gather(-1, target[a:b, None])
+        loglik[a:b] = chosen[:, 0]
+        # Ties count in the token's favour: rank = 1 + number of strictly more likely tokens.
+        rank[a:b] = (logp > chosen).sum(dim=-1) + 1
+        plogp = logp.exp().mul_(logp)
+        mean = plogp.sum(dim=-1)
+        entropy[a:b] = -mean
+        variance[a:b] = (torch.linalg.vecdot(plogp, logp) - mean * mean).clamp_min(0.0)
+        if cross is not None and other is not None:
+            q = torch.softmax(other[a:b], dim=-1)
+            cross[a:b] = -torch.linalg.vecdot(q, logp)
+    return TokenStats(
+        loglik.numpy().astype(np.float32),
+        rank.numpy().astype(np.int64),
+        entropy.numpy().astype(np.float32),
+        variance.numpy().astype(np.float32),
+        None if cross is None else cross.numpy().astype(np.float32),
+    )
+
+
+def rank_buckets(rank: np.ndarray) -> np.ndarray:
+    """GLTR bucket of each rank: 0 top-10, 1 top-100, 2 top-1000, 3 rest.
+
+    Examples
+    --------
+    >>> rank_buckets(np.array([1, 10, 11, 100, 101, 1001])).tolist()
+    [0, 0, 1, 1, 2, 3]
+    """
+    return np.searchsorted(np.asarray(BUCKET_EDGES), np.asarray(rank), side="left").astype(int)
+
+
+def bucket_fractions(rank: np.ndarray) -> np.ndarray:
+    """Share of tokens in each GLTR bucket (sums to 1).
+
+    Examples
+    --------
+    >>> bucket_fractions(np.array([1, 2, 50, 5000])).tolist()
+    [0.5, 0.25, 0.0, 0.25]
+    """
+    rank = np.asarray(rank)
+    if rank.size == 0:
+        return np.zeros(4)
+    counts = np.bincount(rank_buckets(rank), minlength=4)[:4]
+    return counts / rank.size
+
+
+def mean_log_rank(rank: np.ndarray) -> float:
+    """Mean natural-log rank (0 when every token is the top guess).
+
+    Examples
+    --------
+    >>> round(mean_log_rank(np.array([1, 1, np.e ** 2])), 3)
+    0.667
+    """
+    rank = np.asarray(rank, dtype=np.float64)
+    return float(np.log(rank).mean()) if rank.size else float("nan")
+
+
+def mean_loglik(loglik: np.ndarray) -> float:
+    """Mean token log-likelihood (nats per token).
+
+    Examples
+    --------
+    >>> mean_loglik(np.array([-1.0, -3.0]))
+    -2.0
+    """
+    loglik = np.asarray(loglik, dtype=np.float64)
+    return float(loglik.mean()) if loglik.size else float("nan")
+
+
+def analytic_curvature(
+    loglik: np.ndarray, entropy: np.ndarray, variance: np.ndarray, *, normalise: bool = True
+) -> float:
+    """Fast-DetectGPT's analytic sampling discrepancy with one model for sampling and scoring.
+
+    ``(sum loglik - sum E[log p]) / sqrt(sum Var[log p])`` where the expectation and variance
+    are over tokens drawn from the model's own predictive distribution (``E[log p] = -entropy``).
+    The published statistic grows like sqrt(n); ``normalise=True`` divides by sqrt(n) so that
+    texts of different lengths are comparable.
+
+    Examples
+    --------
+    >>> analytic_curvature(np.array([-1.0, -1.0]), np.array([2.0, 2.0]), np.array([1.0, 1.0]))
+    1.0
+    """
+    loglik = np.asarray(loglik, dtype=np.float64)
+    n = loglik.size
+    if n == 0:
+        return float("nan")
+    diff = loglik.sum() + np.asarray(entropy, dtype=np.float64).sum()
+    var = max(float(np.asarray(variance, dtype=np.float64).sum()), 1e-12)
+    value = diff / np.sqrt(var)
+    return float(value / np.sqrt(n) if normalise else value)
+
+
+def binoculars_score(loglik: np.ndarray, cross_entropy: np.ndarray) -> float:
+    """Binoculars: log-perplexity divided by log cross-perplexity (lower = more machine-like).
+
+    Examples
+    --------
+    >>> binoculars_score(np.array([-2.0, -2.0]), np.array([4.0, 4.0]))
+    0.5
+    """
+    nll = -float(np.asarray(loglik, dtype=np.float64).mean())
+    xent = float(np.asarray(cross_entropy, dtype=np.float64).mean())
+    return nll / max(xent, 1e-9)
+
+
+def summarise(stats: TokenStats) -> dict[str, float]:
+    """All document-level features of one window, as plain floats.
+
+    Examples
+    --------
+    >>> s = TokenStats(np.array([-1.0]), np.array([3]), np.array([2.0]), np.array([1.0]))
+    >>> summarise(s)["loglik"]
+    -1.0
+    """
+    fractions = bucket_fractions(stats.rank)
+    out = {
+        "loglik": mean_loglik(stats.loglik),
+        "log_rank": mean_log_rank(stats.rank),
+        "entropy": float(np.mean(stats.entropy)) if len(stats) else float("nan"),
+        "curvature": analytic_curvature(stats.loglik, stats.entropy, stats.variance),
+        "curvature_raw": analytic_curvature(
+            stats.loglik, stats.entropy, stats.variance, normalise=False
+        ),
+        "top10": float(fractions[0]),
+        "top100": float(fractions[1]),
+        "top1000": float(fractions[2]),
+        "rest": float(fractions[3]),
+        "n_tokens": float(len(stats)),
+    }
+    if stats.cross_entropy is not None:
+        out["binoculars"] = binoculars_score(stats.loglik, stats.cross_entropy)
+    return out

@@ -1,0 +1,173 @@
+"""Fit the text calibration and fusion from labelled texts (``fakescope train text``).
+
+The fitted model is deliberately tiny: one logistic calibration per LM statistic plus a logistic
+fuser over three of them. Supervised heads over words or embeddings learn the topics and quirks of
+the training generators and fail on newer ones; length-normalised LM statistics transfer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fakescope.core import metrics
+from fakescope.core.media import MediaError
+from fakescope.text.calibration import DETECTOR_FEATURES, TextWeights, fit_weights
+from fakescope.text.language import check_english
+from fakescope.text.loaders import load_text
+from fakescope.text.scoring import MIN_TOKENS, TextScorer
+
+DEFAULT_DETECTORS = ("lm-likelihood", "lm-rank", "lm-curvature")
+DEFAULT_RIDGE_C = 0.001
+"""Strong shrinkage: fusion weights stay near each statistic's own evidence (docs/text.md)."""
+
+
+@dataclass
+class LabelledFeatures:
+    """Document features of labelled texts; ``skipped`` lists (path, reason) not used."""
+
+    features: list[dict[str, float]]
+    labels: list[int]
+    paths: list[str]
+    skipped: list[tuple[str, str]]
+
+
+def read_texts(paths: Sequence[str | Path]) -> list[tuple[str, str]]:
+    """``(display path, text)`` of every usable record in the given files.
+
+    Raises
+    ------
+    MediaError
+        When a file cannot be read at all.
+    """
+    out = []
+    for p in paths:
+        for media in load_text(Path(p)):
+            if not media.metadata.get("error"):
+                out.append((media.path, media.data))
+    return out
+
+
+def extract_features(
+    scorer: TextScorer,
+    texts: Sequence[tuple[str, str]],
+    labels: Sequence[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> LabelledFeatures:
+    """Score each text once (the scorer caches) and keep those the detectors would judge."""
+    feats, ys, paths, skipped = [], [], [], []
+    for k, ((path, text), y) in enumerate(zip(texts, labels, strict=True)):
+        lang = check_english(text)
+        if not lang.ok:
+            skipped.append((path, lang.reason))
+        else:
+            st = scorer.stats(text)
+            if st.n_scored < MIN_TOKENS:
+                skipped.append((path, "too short to judge"))
+            else:
+                feats.append(dict(st.features))
+                ys.append(int(y))
+                paths.append(path)
+        if progress is not None:
+            progress(k + 1, len(texts))
+    return LabelledFeatures(feats, ys, paths, skipped)
+
+
+def summary_metrics(scores: Sequence[float], labels: Sequence[int]) -> dict[str, float]:
+    """ROC-AUC, AP, EER and TPR at 1 % FPR of ``scores`` (higher = machine).
+
+    Examples
+    --------
+    >>> summary_metrics([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])["roc_auc"]
+    1.0
+    """
+    y = np.asarray(labels, dtype=int)
+    s = np.asarray(scores, dtype=float)
+    eer, _ = metrics.equal_error_rate(y, s)
+    return {
+        "roc_auc": float(metrics.roc_auc(y, s)),
+        "average_precision": float(metrics.average_precision(y, s)),
+        "eer": float(eer),
+        "tpr_at_1pct_fpr": float(metrics.tpr_at_fpr(y, s, 0.01)),
+    }
+
+
+def score_features(weights: TextWeights, features: Sequence[dict[str, float]]) -> dict[str, list]:
+    """Per-detector calibrated scores and the fused score of each feature dict."""
+    out: dict[str, list] = {name: [] for name in weights.calibrations}
+    out["fused"] = []
+    for f in features:
+        for name, cal in weights.calibrations.items():
+            out[name].append(cal.probability(f[cal.feature]))
+        out["fused"].append(weights.fused_probability(f))
+    return out
+
+
+def train(
+    human: Sequence[str | Path],
+    machine: Sequence[str | Path],
+    scorer: TextScorer,
+    *,
+    detectors: Sequence[str] = DEFAULT_DETECTORS,
+    target_fpr: float = 0.01,
+    nonnegative: bool = True,
+    ridge_c: float = DEFAULT_RIDGE_C,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[TextWeights, LabelledFeatures]:
+    """Fit :class:`TextWeights` on human (label 0) and machine (label 1) text files.
+
+    Examples
+    --------
+    >>> weights, data = train(["human.jsonl"], ["machine.jsonl"], scorer)  # doctest: +SKIP
+    >>> weights.save("fusion.json")  # doctest: +SKIP
+    """
+    unknown = [d for d in detectors if d not in DETECTOR_FEATURES]
+    if unknown:
+        raise ValueError(
+            f"unknown text detector(s) {unknown}; choose from {list(DETECTOR_FEATURES)}"
+        )
+    h = read_texts(human)
+    m = read_texts(machine)
+    if not h or not m:
+        side = "human" if not h else "machine"
+        raise MediaError(side, f"no usable {side} texts were found in the given files")
+    texts = h + m
+    labels = [0] * len(h) + [1] * len(m)
+    data = extract_features(scorer, texts, labels, progress)
+    if len(set(data.labels)) < 2:
+        raise ValueError("after dropping short and non-English texts only one class is left")
+    weights = fit_weights(
+        data.features,
+        data.labels,
+        detectors=detectors,
+        target_fpr=target_fpr,
+        nonnegative=nonnegative,
+        c=ridge_c,
+        model=scorer.lm.name,
+        window=scorer.window,
+    )
+    scores = score_features(weights, data.features)
+    weights.info = {
+        "n_human": int(data.labels.count(0)),
+        "n_machine": int(data.labels.count(1)),
+        "max_tokens": scorer.max_tokens,
+        "target_fpr": target_fpr,
+        "nonnegative": nonnegative,
+        "ridge_c": ridge_c,
+        "train_metrics": {k: summary_metrics(v, data.labels) for k, v in scores.items()},
+        "human_files": [str(p) for p in human],
+        "machine_files": [str(p) for p in machine],
+    }
+    return weights, data
+
+
+def describe(weights: TextWeights) -> list[list[Any]]:
+    """Rows ``[name, roc_auc, eer, tpr@1%]`` of the training metrics, for printing."""
+    rows = []
+    for name, m in weights.info.get("train_metrics", {}).items():
+        rows.append([name, m["roc_auc"], m["eer"], m["tpr_at_1pct_fpr"]])
+    return rows

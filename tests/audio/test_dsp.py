@@ -1,0 +1,73 @@
+import numpy as np
+
+from fakescope.audio import dsp
+
+
+def test_resample_preserves_a_tone():
+    t = np.arange(44100) / 44100
+    x = np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    y = dsp.resample(x, 44100, 8000)
+    assert y.shape == (8000,)
+    spec = np.abs(np.fft.rfft(y))
+    assert abs(int(np.argmax(spec)) - 440) <= 1
+
+
+def test_bandpass_removes_out_of_band():
+    t = np.arange(8000) / 8000
+    low = np.sin(2 * np.pi * 20 * t)
+    high = np.sin(2 * np.pi * 3950 * t)
+    mid = np.sin(2 * np.pi * 1000 * t)
+    y = dsp.bandpass((low + high + mid).astype(np.float32), 8000, *dsp.SPEECH_BAND)
+    spec = np.abs(np.fft.rfft(y[2000:]))
+    freqs = np.fft.rfftfreq(6000, 1 / 8000)
+    assert spec[np.argmin(np.abs(freqs - 1000))] > 20 * spec[np.argmin(np.abs(freqs - 3950))]
+    assert spec[np.argmin(np.abs(freqs - 1000))] > 20 * spec[np.argmin(np.abs(freqs - 20))]
+
+
+def test_trim_silence_keeps_the_sound():
+    x = np.concatenate([np.zeros(8000), 0.5 * np.ones(4000), np.zeros(8000)]).astype(np.float32)
+    y = dsp.trim_silence(x, 8000)
+    assert 4000 <= len(y) <= 4000 + 800
+    assert dsp.trim_silence(np.zeros(100, dtype=np.float32), 8000).size <= 100
+
+
+def test_speech_frontend_same_form_whatever_the_rate():
+    rng = np.random.default_rng(0)
+    for rate in (8000, 16000, 22050, 44100):
+        y = dsp.speech_frontend(rng.standard_normal(rate).astype(np.float32), rate)
+        assert abs(float(np.abs(y).max()) - 0.9) < 1e-5
+        spec = np.abs(np.fft.rfft(y)) ** 2
+        freqs = np.fft.rfftfreq(len(y), 1 / 8000)
+        # nothing left above the common band edge, whatever the source rate
+        assert spec[freqs > 3950].sum() < 1e-3 * spec.sum()
+
+
+def test_lfcc_shape_and_deltas():
+    rng = np.random.default_rng(0)
+    f = dsp.lfcc(rng.standard_normal(16000).astype(np.float32), 8000)
+    assert f.shape == (199, 60)
+    assert np.isfinite(f).all()
+    static = dsp.lfcc(np.ones(8000, dtype=np.float32), 8000, with_deltas=False)
+    assert static.shape[1] == 20
+
+
+def test_filterbanks_cover_the_band():
+    for fb in (
+        dsp.linear_filterbank(20, 256, 8000),
+        dsp.mel_filterbank(40, 256, 8000),
+        dsp.constant_q_filterbank(48, 2048, 44100),
+    ):
+        assert (fb.sum(axis=1) > 0).all()
+
+
+def test_log_mel_and_cqt_shapes():
+    x = np.random.default_rng(0).standard_normal(8000).astype(np.float32)
+    assert dsp.log_mel(x, 8000).shape == (98, 40)
+    c = dsp.cqt_like(np.tile(x, 6), 44100)
+    assert c.ndim == 2 and np.isfinite(c).all()
+
+
+def test_segment_bounds_join_a_short_tail():
+    assert dsp.segment_bounds(8000, 8000, 4.0, 1.5) == [(0, 8000)]
+    b = dsp.segment_bounds(8000 * 10, 8000, 4.0, 1.5)
+    assert b[0] == (0, 32000) and b[-1][1] == 80000 and len(b) == 3

@@ -1,0 +1,34 @@
+import numpy as np
+import torch
+
+from fakescope.audio.clip import AudioClip
+from fakescope.audio.spec_cnn import SpecCnnDetector, build_model, log_spectrogram, repeat_pad
+from fakescope.core.media import Media
+
+
+def test_model_accepts_any_length():
+    m = build_model(8).eval()
+    with torch.inference_mode():
+        for frames in (32, 97, 400):
+            assert m(torch.zeros(2, 1, 128, frames)).shape == (2,)
+
+
+def test_log_spectrogram_and_padding(sig):
+    s = log_spectrogram(sig.voice_like(0.2, 8000))
+    assert s.shape[0] == 128
+    p = repeat_pad(s, 64)
+    assert p.shape == (128, 64) and np.array_equal(p[:, : s.shape[1]], s)
+
+
+def test_shipped_detector_scores_and_abstains(sig):
+    det = SpecCnnDetector()
+    clip = AudioClip(sig.voice_like(1.0, 8000)[:, None], 8000)
+    clip.cache["content"] = {"label": "speech", "probs": {}, "segments": []}
+    ev = det.score(Media("v.wav", "audio", clip, {}))
+    assert 0.0 <= ev.score <= 1.0 and ev.details["segments"]
+    music = AudioClip(sig.voice_like(1.0, 8000)[:, None], 8000)
+    music.cache["content"] = {"label": "music", "probs": {}, "segments": []}
+    ev = det.score(Media("m.wav", "audio", music, {}))
+    assert ev.score is None and "music" in ev.reason
+    batch = det.score_batch([Media("v.wav", "audio", clip, {}), Media("m.wav", "audio", music, {})])
+    assert batch[0].score is not None and batch[1].score is None

@@ -1,0 +1,14 @@
+import numpy as np
+
+from fakescope.audio.timeline import aggregate_logits, timeline_artefact
+
+
+def test_aggregate_weights_longer_segments():
+    assert aggregate_logits(np.array([1.0, -1.0])) == 0.0
+    assert aggregate_logits(np.array([1.0, -1.0]), np.array([3.0, 1.0])) == 0.5
+
+
+def test_timeline_png_and_data():
+    a = timeline_artefact([0.0, 4.0, 8.0], [4.0, 8.0, 10.0], [0.1, None, 0.95], "t")
+    assert a.kind == "image" and a.png.startswith(b"\x89PNG")
+    assert [d["score"] for d in a.data] == [0.1, None, 0.95]

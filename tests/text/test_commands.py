@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+
+import typer
+from typer.testing import CliRunner
+
+from fakescope.text.commands import generate_text, train_text
+
+
+def _app(fn):
+    app = typer.Typer()
+    app.command()(fn)
+    app.command("noop")(lambda: None)  # two commands keep typer from flattening the app
+    return app
+
+
+def _save_tiny(tiny_lm, folder):
+    tiny_lm.model.save_pretrained(folder)
+    tiny_lm.tokenizer.save_pretrained(folder)
+    return folder
+
+
+def test_train_command_writes_weights(tiny_lm, tmp_path, texts):
+    HUMAN, MACHINE = texts
+    model = _save_tiny(tiny_lm, tmp_path / "tiny")
+    h = tmp_path / "h.jsonl"
+    m = tmp_path / "m.jsonl"
+    h.write_text("".join(json.dumps({"text": t}) + "\n" for t in HUMAN))
+    m.write_text("".join(json.dumps({"text": t}) + "\n" for t in MACHINE))
+    out = tmp_path / "fusion.json"
+    result = CliRunner().invoke(
+        _app(train_text),
+        [
+            "train-text",
+            "--human",
+            str(h),
+            "--machine",
+            str(m),
+            "--model",
+            str(model),
+            "--out",
+            str(out),
+            "--max-tokens",
+            "64",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--threads",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    saved = json.loads(out.read_text())
+    assert saved["model"] == str(model)
+    assert set(saved["calibration"]) >= {"lm-likelihood", "lm-rank", "lm-curvature", "lm-entropy"}
+    assert set(saved["fuser"]["coef"]) == {"lm-likelihood", "lm-rank", "lm-curvature"}
+
+
+def test_train_command_reports_bad_model(tmp_path):
+    h = tmp_path / "h.jsonl"
+    h.write_text(json.dumps({"text": "x"}) + "\n")
+    result = CliRunner().invoke(
+        _app(train_text),
+        [
+            "train-text",
+            "--human",
+            str(h),
+            "--machine",
+            str(h),
+            "--model",
+            str(tmp_path / "nope"),
+            "--out",
+            str(tmp_path / "f.json"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "cannot load language model" in result.output
+
+
+def test_generate_command(tiny_lm, tmp_path):
+    model = _save_tiny(tiny_lm, tmp_path / "tiny")
+    out = tmp_path / "machine.jsonl"
+    args = [
+        "generate-text",
+        "--prompt",
+        "The committee met",
+        "--model",
+        str(model),
+        "--max-new-tokens",
+        "4",
+        "--out",
+        str(out),
+        "--threads",
+        "1",
+    ]
+    result = CliRunner().invoke(_app(generate_text), args)
+    assert result.exit_code == 0, result.output
+    rec = json.loads(out.read_text())
+    assert rec["text"].startswith("The committee met")
+    # An existing output is never overwritten without --force.
+    again = CliRunner().invoke(_app(generate_text), args)
+    assert again.exit_code == 2 and "exists" in again.output
+    none = CliRunner().invoke(_app(generate_text), ["generate-text", "--out", str(tmp_path / "x")])
+    assert none.exit_code == 2

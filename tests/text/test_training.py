@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fakescope.text.scoring import TextScorer
+from fakescope.text.training import score_features, summary_metrics, train
+
+
+def _jsonl(path, texts):
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
+    return path
+
+
+def test_train_end_to_end(tiny_lm, tmp_path, texts):
+    HUMAN, MACHINE = texts
+    h = _jsonl(tmp_path / "h.jsonl", HUMAN + ["Too short."])
+    m = _jsonl(tmp_path / "m.jsonl", MACHINE)
+    scorer = TextScorer(tiny_lm, window=64, max_tokens=64)
+    weights, data = train([h], [m], scorer, target_fpr=0.34)
+    assert data.labels.count(0) == 3 and data.labels.count(1) == 3
+    assert data.skipped == [(f"{h}#4", "too short to judge")]
+    assert weights.model == "tiny-test-lm" and weights.window == 64
+    assert set(weights.info["train_metrics"]) == {
+        "lm-likelihood",
+        "lm-rank",
+        "lm-curvature",
+        "lm-entropy",
+        "fused",
+    }
+    scores = score_features(weights, data.features)
+    assert all(0 <= s <= 1 for s in scores["fused"])
+    path = weights.save(tmp_path / "fusion.json")
+    assert json.loads(path.read_text())["info"]["n_human"] == 3
+
+
+def test_train_rejects_unknown_detector_and_empty_side(tiny_lm, tmp_path, texts):
+    HUMAN = texts[0]
+    from fakescope.core.media import MediaError
+
+    h = _jsonl(tmp_path / "h.jsonl", HUMAN)
+    scorer = TextScorer(tiny_lm, window=64)
+    with pytest.raises(ValueError, match="unknown text detector"):
+        train([h], [h], scorer, detectors=("lm-nope",))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"body": 1}\n')
+    with pytest.raises(MediaError, match="no usable machine texts"):
+        train([h], [bad], scorer)
+
+
+def test_summary_metrics_perfect_and_reversed():
+    y = [0, 0, 1, 1]
+    good = summary_metrics([0.1, 0.2, 0.8, 0.9], y)
+    assert good["roc_auc"] == 1.0 and good["eer"] == 0.0 and good["tpr_at_1pct_fpr"] == 1.0
+    bad = summary_metrics([0.9, 0.8, 0.2, 0.1], y)
+    assert bad["roc_auc"] == 0.0
+    assert np.isfinite(bad["average_precision"])
