@@ -68,3 +68,19 @@ def test_extra_detectors_add_to_the_defaults(toy_files):
     assert "toy-opt-in" not in plain.detector_scores
     more = next(Scanner(extra=["toy-opt-in"]).scan([str(toy_files["fake1"])]))
     assert {"toy-mean", "toy-abstain", "toy-opt-in"} <= set(more.detector_scores)
+
+
+def test_detector_that_cannot_start_fails_files_clearly_and_is_not_retried(toy_files):
+    from fakescope.core.registry import register_detector
+
+    calls = []
+
+    def broken_factory():
+        calls.append(1)
+        raise RuntimeError("weights missing")
+
+    register_detector("toy-broken", "toy", broken_factory, default=False)
+    scanner = Scanner(detectors=["toy-broken"], batch_size=1)
+    reports = list(scanner.scan([str(toy_files["real1"]), str(toy_files["fake1"])]))
+    assert all("toy-broken could not start: weights missing" in r.error for r in reports)
+    assert len(calls) == 1

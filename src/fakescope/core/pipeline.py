@@ -49,6 +49,7 @@ class Scanner:
         self.extra = list(extra or [])
         self.batch_size = max(1, batch_size)
         self._instances: dict[str, Detector] = {}
+        self._start_errors: dict[str, Exception] = {}
         for name in (self.detector_names or []) + self.extra:
             get_detector_spec(name)  # fail early on an unknown name
 
@@ -61,8 +62,15 @@ class Scanner:
         return names + [n for n in extra if n not in names]
 
     def detector(self, name: str) -> Detector:
+        """The scanner's instance of ``name``, created once; a failed start is not retried."""
+        if name in self._start_errors:
+            raise self._start_errors[name]
         if name not in self._instances:
-            self._instances[name] = get_detector_spec(name).factory()
+            try:
+                self._instances[name] = get_detector_spec(name).factory()
+            except Exception as exc:
+                self._start_errors[name] = exc
+                raise
         return self._instances[name]
 
     # -- scanning ----------------------------------------------------------------------------
