@@ -22,15 +22,15 @@ class EvaluationResult:
     """Metrics of one evaluation run; ``to_dict`` is the JSON contract of ``fakescope evaluate``."""
 
     detector: str
-    roc_auc: float | None
-    average_precision: float | None
-    eer: float | None
-    eer_threshold: float | None
-    tpr_at_1pct_fpr: float | None
-    accuracy: float | None
     threshold: float
     n_real: int
     n_fake: int
+    roc_auc: float | None = None
+    average_precision: float | None = None
+    eer: float | None = None
+    eer_threshold: float | None = None
+    tpr_at_1pct_fpr: float | None = None
+    accuracy: float | None = None
     n_failed: int = 0
     n_abstained: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -72,8 +72,6 @@ def evaluate(
     failed: list[dict[str, str]] = []
     abstained: list[dict[str, str]] = []
     threshold = DEFAULT_DECISION_THRESHOLD
-    counted = 0
-    total_inputs = 2  # progress is reported per side
     for label, inputs in ((0, real), (1, fake)):
         side = "real" if label == 0 else "fake"
         for report in scanner.scan(list(inputs)):
@@ -91,20 +89,13 @@ def evaluate(
                 abstained.append({"path": report.path, "label": side, "reason": reason})
                 continue
             samples.append({"path": report.path, "label": label, "score": float(score)})
-        counted += 1
         if progress is not None:
-            progress(counted, total_inputs, side)
+            progress(label + 1, 2, side)  # progress is reported per side
     y = np.array([s["label"] for s in samples], dtype=int)
     s = np.array([s["score"] for s in samples], dtype=float)
     n_real, n_fake = int((y == 0).sum()), int((y == 1).sum())
     result = EvaluationResult(
         detector=detector or FUSED,
-        roc_auc=None,
-        average_precision=None,
-        eer=None,
-        eer_threshold=None,
-        tpr_at_1pct_fpr=None,
-        accuracy=None,
         threshold=threshold,
         n_real=n_real,
         n_fake=n_fake,
