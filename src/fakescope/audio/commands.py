@@ -87,13 +87,14 @@ def generate_speech(
     text: Annotated[str, typer.Option(help="What to say.")],
     out: Annotated[Path, typer.Option(help="WAV file to write.")],
     engine: Annotated[
-        str, typer.Option(help="espeak-ng | flite | festival | piper (installed engines only).")
+        str,
+        typer.Option(help="espeak-ng | flite | festival | piper | pico (installed engines only)."),
     ] = "espeak-ng",
     voice: Annotated[
         str | None,
         typer.Option(
-            help="Engine voice (espeak-ng en-us+f3, flite slt, festival voice_kal_diphone, piper "
-            "path/to/voice.onnx)."
+            help="Engine voice (espeak-ng en-us+f3, flite slt, festival voice_kal_diphone, "
+            "pico en-GB, piper path/to/voice.onnx)."
         ),
     ] = None,
     rate: Annotated[float, typer.Option(min=0.25, max=4.0, help="Speaking-rate factor.")] = 1.0,

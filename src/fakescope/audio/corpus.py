@@ -7,6 +7,8 @@ numbers measure unseen speakers and unseen synthesis configurations:
 - Asterisk prompts (one professional voice, "Allison"): train / calibration by prompt name.
 - Synthetic speech: one engine can be held out entirely (``holdout``); the other engines' files
   go to train / calibration by voice-and-setting group (a hash), never by text.
+- Vocoded real speech (``vocoded/``, real recordings re-synthesised through vocoders) keeps the
+  split of the real recording it came from, so the test speaker never appears in it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ FSDD_SPLIT = {
     "theo": "test",
 }
 ASTERISK_DIR = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
-ENGINES = ("espeak-ng", "flite", "festival", "piper")
+ENGINES = ("espeak-ng", "flite", "festival", "piper", "pico")
+VOCODED = "vocoded"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,16 @@ def tts_items(root: Path, holdout: str | None = None) -> list[Item]:
             group = f"{engine}/{voice}"
             if engine == holdout:
                 split = "test"
+            elif engine == VOCODED:
+                split = _vocoded_split(voice, p.stem.split("__")[-1])
             else:
                 split = _hash_split(f"{engine}/{voice}/{setting}")
             items.append(Item(p, 1, engine, group, split))
     return items
+
+
+def _vocoded_split(voice: str, source_stem: str) -> str:
+    """Split of the real recording behind a vocoded file (``fsdd-<speaker>`` or ``asterisk-*``)."""
+    if voice.startswith("fsdd-"):
+        return FSDD_SPLIT.get(voice[5:], "test")
+    return _hash_split(source_stem, 0.3)

