@@ -2,7 +2,10 @@
 
 Usage::
 
-    .venv/bin/python scripts/text/analyse.py --features /work/data/text/features.jsonl
+    .venv/bin/python scripts/text/analyse.py --features /work/data/text/features_v2.jsonl
+
+(features_v2.jsonl from candidate_stats.py carries the features of every current detector;
+score_shared.py's features.jsonl only those that existed when it was scored.)
 
 Fits each candidate fusion (the same `fit_weights` as `fakescope train text`) on the train side
 of the split of scripts/text/make_split.py and prints, per generator, ROC-AUC and TPR at 1 % FPR
@@ -29,12 +32,23 @@ CANDIDATES = {
     "lik+rank+curv": ("lm-likelihood", "lm-rank", "lm-curvature"),
     "lik+curv": ("lm-likelihood", "lm-curvature"),
     "rank+curv": ("lm-rank", "lm-curvature"),
+    "lik+rank+curv+tail": ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail"),
+    "lik+curv+tail": ("lm-likelihood", "lm-curvature", "lm-tail"),
+    "lik+rank+curv+burst": ("lm-likelihood", "lm-rank", "lm-curvature", "lm-burstiness"),
+    "lik+rank+curv+tail+burst": (
+        "lm-likelihood",
+        "lm-rank",
+        "lm-curvature",
+        "lm-tail",
+        "lm-burstiness",
+    ),
 }
+LOWER_IS_MACHINE = ("lm-rank", "lm-entropy", "lm-tail", "lm-burstiness")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--features", type=Path, default=Path("/work/data/text/features.jsonl"))
+    ap.add_argument("--features", type=Path, default=Path("/work/data/text/features_v2.jsonl"))
     ap.add_argument("--json", type=Path, help="also write the table as JSON here")
     ap.add_argument(
         "--extra",
@@ -54,7 +68,7 @@ def main() -> None:
     for det, feat in DETECTOR_FEATURES.items():
         if feat == "binoculars":
             continue
-        sign = -1.0 if det in ("lm-rank", "lm-entropy") else 1.0
+        sign = -1.0 if det in LOWER_IS_MACHINE else 1.0
         scorers[det] = lambda r, f=feat, s=sign: s * r[f]
     for name, dets in CANDIDATES.items():
         for nonneg, c, tag in ((True, 0.001, ""), (True, 1.0, ":c=1"), (False, 1.0, ":free")):

@@ -65,9 +65,11 @@ def tiny_weights():
         "lm-rank": Calibration("log_rank", -2.0, 8.0, 4.2, 3.8),
         "lm-curvature": Calibration("curvature", 3.0, 0.0, -0.1, 0.1),
         "lm-entropy": Calibration("entropy", -1.0, 6.0, 6.2, 5.8),
+        "lm-tail": Calibration("surprisal_tail", -3.0, 2.0, 0.9, 0.6),
+        "lm-burstiness": Calibration("loglik_std", -2.0, 5.0, 2.6, 2.4),
     }
     fuser = LogisticFuser(
-        coef={"lm-likelihood": 0.7, "lm-rank": 0.3, "lm-curvature": 0.5},
+        coef={"lm-likelihood": 0.7, "lm-rank": 0.3, "lm-curvature": 0.5, "lm-tail": 0.4},
         intercept=0.0,
         thresholds=(0.3, 0.8),
     )

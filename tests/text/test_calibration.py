@@ -25,6 +25,8 @@ def _synthetic(n=200, seed=0):
             "log_rank": 2.0 - 0.5 * s + rng.normal(0, 0.3),
             "curvature": -0.1 + 0.2 * s + rng.normal(0, 0.1),
             "entropy": 3.0 - 0.3 * s + rng.normal(0, 0.3),
+            "loglik_std": 2.8 - 0.3 * s + rng.normal(0, 0.2),
+            "surprisal_tail": 0.9 - 0.3 * s + rng.normal(0, 0.15),
         }
         for s in shift
     ]
@@ -43,9 +45,19 @@ def test_fit_calibration_direction_and_means():
 def test_fit_weights_and_fused_probability(tmp_path):
     feats, y = _synthetic()
     w = fit_weights(feats, y, target_fpr=0.05)
-    assert set(w.calibrations) == {"lm-likelihood", "lm-rank", "lm-curvature", "lm-entropy"}
-    assert set(w.fuser.coef) == {"lm-likelihood", "lm-rank", "lm-curvature"}
+    assert set(w.calibrations) == {
+        "lm-likelihood",
+        "lm-rank",
+        "lm-curvature",
+        "lm-tail",
+        "lm-burstiness",
+        "lm-entropy",
+    }
+    assert set(w.fuser.coef) == {"lm-likelihood", "lm-rank", "lm-curvature", "lm-tail"}
     assert w.calibrations["lm-rank"].coef < 0  # lower rank = machine
+    assert w.calibrations["lm-tail"].coef < 0  # fewer very surprising tokens = machine
+    assert w.calibrations["lm-burstiness"].coef < 0  # more even surprisal = machine
+    assert all(v >= 0 for v in w.fuser.coef.values())
     fused = np.array([w.fused_probability(f) for f in feats])
     assert fused[y == 1].mean() > fused[y == 0].mean()
     lo, hi = w.fuser.thresholds

@@ -53,7 +53,8 @@ def test_train_command_writes_weights(tiny_lm, tmp_path, texts):
     saved = json.loads(out.read_text())
     assert saved["model"] == str(model)
     assert set(saved["calibration"]) >= {"lm-likelihood", "lm-rank", "lm-curvature", "lm-entropy"}
-    assert set(saved["fuser"]["coef"]) == {"lm-likelihood", "lm-rank", "lm-curvature"}
+    assert set(saved["calibration"]) >= {"lm-tail", "lm-burstiness"}
+    assert set(saved["fuser"]["coef"]) == {"lm-likelihood", "lm-rank", "lm-curvature", "lm-tail"}
 
 
 def test_train_command_reports_bad_model(tmp_path):

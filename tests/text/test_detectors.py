@@ -2,21 +2,31 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from fakescope.core.evidence import Evidence
 from fakescope.core.media import Media, MediaError
 from fakescope.text.detectors import (
+    BurstinessDetector,
     CrossDetector,
     CurvatureDetector,
     EntropyDetector,
     LikelihoodDetector,
     RankDetector,
+    TailDetector,
     token_map,
 )
 from fakescope.text.scoring import TextScorer
 
-CLASSES = [LikelihoodDetector, RankDetector, CurvatureDetector, EntropyDetector]
+CLASSES = [
+    LikelihoodDetector,
+    RankDetector,
+    CurvatureDetector,
+    TailDetector,
+    BurstinessDetector,
+    EntropyDetector,
+]
 
 
 def _media(text, path="t.txt"):
@@ -126,3 +136,30 @@ def test_unavailable_model_abstains_with_the_reason(monkeypatch, tiny_weights, t
     )
     scoring.clear_shared_scorers()
     assert ev.score is None and "cannot load language model" in ev.reason
+
+
+def test_burstiness_detector_reads_the_loglik_spread(scorer, tiny_weights, long_text):
+    ev = BurstinessDetector(scorer=scorer, weights=tiny_weights).score(_media(long_text))
+    st = scorer.stats(long_text)
+    assert ev.details["feature"] == "loglik_std"
+    assert ev.details["value"] == pytest.approx(float(st.tokens.loglik.std()), abs=1e-4)
+    assert "nats" in ev.reason and "standard deviation" in ev.reason
+    # Calibrated with a negative slope: a more even surprisal means more machine-like.
+    cal = tiny_weights.calibrations["lm-burstiness"]
+    assert cal.probability(1.0) > cal.probability(3.0)
+
+
+def test_tail_detector_reads_the_excess_surprisal(scorer, tiny_weights, long_text):
+    ev = TailDetector(scorer=scorer, weights=tiny_weights).score(_media(long_text))
+    ll = scorer.stats(long_text).tokens.loglik.astype(float)
+    assert ev.details["feature"] == "surprisal_tail"
+    assert ev.details["value"] == pytest.approx(float(np.maximum(-ll - 5.0, 0).mean()), abs=1e-4)
+    assert f"{float(np.mean(ll < -5.0)):.0%} of word pieces" in ev.reason
+    cal = tiny_weights.calibrations["lm-tail"]
+    assert cal.probability(0.1) > cal.probability(2.0)  # fewer surprises = more machine-like
+
+
+def test_detector_without_calibration_abstains(scorer, tiny_weights, long_text):
+    del tiny_weights.calibrations["lm-tail"]  # a fusion file from before the detector
+    ev = TailDetector(scorer=scorer, weights=tiny_weights).score(_media(long_text))
+    assert ev.score is None and "fakescope train text" in ev.reason

@@ -33,7 +33,16 @@ def test_register_is_cheap_and_complete():
 
     register()
     names = {s.name: s for s in registry.detector_specs("text")}
-    assert {"lm-likelihood", "lm-rank", "lm-curvature", "lm-entropy", "lm-cross"} <= set(names)
+    assert {
+        "lm-likelihood",
+        "lm-rank",
+        "lm-curvature",
+        "lm-tail",
+        "lm-burstiness",
+        "lm-entropy",
+        "lm-cross",
+    } <= set(names)
+    assert names["lm-tail"].default is True and names["lm-burstiness"].default is False
     assert names["lm-cross"].default is False and names["lm-rank"].default is True
     assert registry.get_fuser("text") is not None
     assert "text" in registry.commands("train") and "text" in registry.commands("generate")
@@ -59,7 +68,12 @@ def test_scan_jsonl_end_to_end(tiny_everything, tmp_path, long_text):
     full, short, broken = reports
     assert full.modality == "text" and 0.0 <= full.score <= 1.0
     assert full.thresholds == (0.3, 0.8)
-    assert set(full.detector_scores) == {"lm-likelihood", "lm-rank", "lm-curvature"}
+    assert set(full.detector_scores) == {
+        "lm-likelihood",
+        "lm-rank",
+        "lm-curvature",
+        "lm-tail",
+    }
     rank = next(e for e in full.evidence if e.detector == "lm-rank")
     assert rank.artefacts[0].kind == "tokens"
     assert rank.details["truncated"] is True  # max tokens 150 from the environment

@@ -11,9 +11,11 @@ from fakescope.text.stats import (
     analytic_curvature,
     binoculars_score,
     bucket_fractions,
+    loglik_std,
     mean_log_rank,
     rank_buckets,
     summarise,
+    surprisal_tail,
     token_statistics,
 )
 
@@ -79,6 +81,8 @@ def test_summarise_keys_and_slice():
     )
     f = summarise(s)
     assert f["loglik"] == pytest.approx(-2.0)
+    assert f["loglik_std"] == pytest.approx(np.std([-1.0, -2.0, -3.0]))
+    assert f["surprisal_tail"] == 0.0 and f["tail_share"] == 0.0
     assert f["top10"] == pytest.approx(1 / 3)
     assert f["rest"] == pytest.approx(1 / 3)
     assert f["n_tokens"] == 3
@@ -87,3 +91,27 @@ def test_summarise_keys_and_slice():
     assert len(part) == 2 and part.rank.tolist() == [20, 2000]
     back = TokenStats.from_arrays(s.to_arrays())
     np.testing.assert_array_equal(back.rank, s.rank)
+
+
+def test_loglik_std_is_the_burstiness_of_surprisal():
+    even = np.full(10, -2.0)
+    bursty = np.array([-0.1, -0.2, -9.0, -0.1, -0.3, -8.0, -0.2, -0.1, -0.4, -0.2])
+    assert loglik_std(even) == 0.0
+    assert loglik_std(bursty) > 3.0
+    # Shifting every token's log-likelihood changes the mean, not the spread.
+    assert loglik_std(bursty - 1.0) == pytest.approx(loglik_std(bursty))
+    assert math.isnan(loglik_std(np.array([])))
+
+
+def test_surprisal_tail_counts_only_very_improbable_tokens():
+    assert surprisal_tail(np.array([-0.5, -4.9, -2.0])) == 0.0
+    assert surprisal_tail(np.array([-6.0, -1.0])) == pytest.approx(0.5)
+    assert surprisal_tail(np.array([-8.0, -1.0]), nats=7.0) == pytest.approx(0.5)
+    # Monotone: making any token more predictable never increases it (unlike the spread).
+    ll = np.array([-9.0, -0.1, -0.1, -7.0, -0.2])
+    assert surprisal_tail(ll + np.array([1.0, 0, 0, 0, 0])) < surprisal_tail(ll)
+    prompt = np.full(10, -3.0)  # a human-like prompt ...
+    mixed = np.r_[prompt, np.full(40, -0.05)]  # ... followed by a very predictable continuation
+    assert surprisal_tail(mixed) <= surprisal_tail(prompt)
+    assert loglik_std(mixed) > loglik_std(prompt)  # the spread goes the wrong way here
+    assert math.isnan(surprisal_tail(np.array([])))

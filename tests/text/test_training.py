@@ -27,6 +27,8 @@ def test_train_end_to_end(tiny_lm, tmp_path, texts):
         "lm-likelihood",
         "lm-rank",
         "lm-curvature",
+        "lm-tail",
+        "lm-burstiness",
         "lm-entropy",
         "fused",
     }

@@ -4,9 +4,11 @@
 model loading). The model loads on the first scored text and is shared by every text detector.
 
 Detectors: ``lm-likelihood`` (mean log-likelihood), ``lm-rank`` (GLTR, with the token colour map),
-``lm-curvature`` (analytic Fast-DetectGPT), ``lm-entropy`` (mean predictive entropy, opt-in) and
-``lm-cross`` (Binoculars; opt-in, needs ``FAKESCOPE_TEXT_CROSS_MODEL``). The fused verdict is a
-logistic regression over their log-odds, fitted by ``fakescope train text``.
+``lm-curvature`` (analytic Fast-DetectGPT), ``lm-tail`` (excess surprisal of very improbable
+tokens), ``lm-burstiness`` (spread of token log-likelihood, opt-in), ``lm-entropy`` (mean
+predictive entropy, opt-in) and ``lm-cross`` (Binoculars; opt-in, needs
+``FAKESCOPE_TEXT_CROSS_MODEL``). The fused verdict is a logistic regression over the default
+detectors' log-odds, fitted by ``fakescope train text``.
 """
 
 from __future__ import annotations
@@ -68,6 +70,20 @@ def register() -> None:
         "text",
         _factory("CurvatureDetector"),
         description="Fast-DetectGPT analytic sampling discrepancy (one forward pass)",
+    )
+    register_detector(
+        "lm-tail",
+        "text",
+        _factory("TailDetector"),
+        description="surprisal tail: how much of the text the model finds very improbable "
+        "(human text has more surprising words)",
+    )
+    register_detector(
+        "lm-burstiness",
+        "text",
+        _factory("BurstinessDetector"),
+        default=False,
+        description="burstiness: spread (std) of token log-likelihood (opt-in)",
     )
     register_detector(
         "lm-entropy",

@@ -27,6 +27,8 @@ DETECTOR_FEATURES: dict[str, str] = {
     "lm-likelihood": "loglik",
     "lm-rank": "log_rank",
     "lm-curvature": "curvature",
+    "lm-tail": "surprisal_tail",
+    "lm-burstiness": "loglik_std",
     "lm-entropy": "entropy",
     "lm-cross": "binoculars",
 }
@@ -220,7 +222,7 @@ def fit_weights(
     features: Sequence[Mapping[str, float]],
     labels: Sequence[int],
     *,
-    detectors: Sequence[str] = ("lm-likelihood", "lm-rank", "lm-curvature"),
+    detectors: Sequence[str] = ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail"),
     target_fpr: float = 0.01,
     c: float = 1.0,
     nonnegative: bool = True,

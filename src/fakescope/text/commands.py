@@ -33,7 +33,7 @@ def train_text(
     ] = None,
     detectors: Annotated[
         str, typer.Option(help="Comma-separated detectors the fused verdict combines.")
-    ] = "lm-likelihood,lm-rank,lm-curvature",
+    ] = "lm-likelihood,lm-rank,lm-curvature,lm-tail",
     max_tokens: Annotated[int, typer.Option(min=41, help="Tokens scored per text.")] = 200,
     target_fpr: Annotated[
         float,

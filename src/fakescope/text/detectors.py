@@ -1,4 +1,5 @@
-"""The text detectors: GLTR ranks, Fast-DetectGPT curvature, likelihood, entropy, Binoculars.
+"""The text detectors: GLTR ranks, Fast-DetectGPT curvature, likelihood, surprisal tail,
+burstiness, entropy, Binoculars.
 
 All of them read the same :class:`~fakescope.text.scoring.TextStats` from the shared scorer, so
 a scan runs the language model once per text however many detectors are enabled.
@@ -119,7 +120,11 @@ class LMDetector:
         value = stats.features[self.feature]
         if not math.isfinite(value):
             return Evidence(self.name, None, "the language model gave no usable statistics")
-        cal = self.calibration
+        try:
+            cal = self.calibration
+        except RuntimeError as exc:
+            # e.g. a fusion file written before this detector existed: abstain, say how to fix.
+            return Evidence(self.name, None, str(exc))
         score = cal.probability(value)
         details = self._details(stats, value, cal)
         return Evidence(
@@ -201,7 +206,16 @@ class RankDetector(LMDetector):
         title = "Token ranks (GLTR): green top-10, yellow top-100, red top-1000, purple rest"
         if stats.truncated or len(tokens) < len(stats.ids) - 1:
             title += f" (first {len(tokens)} tokens)"
-        rows = [["window (tokens)", "log-likelihood", "mean log-rank", "curvature", "fused P"]]
+        rows = [
+            [
+                "window (tokens)",
+                "log-likelihood",
+                "mean log-rank",
+                "curvature",
+                "excess surprisal",
+                "fused P",
+            ]
+        ]
         for w in stats.windows:
             rows.append(
                 [
@@ -209,6 +223,7 @@ class RankDetector(LMDetector):
                     round(w.features["loglik"], 3),
                     round(w.features["log_rank"], 3),
                     round(w.features["curvature"], 3),
+                    round(w.features["surprisal_tail"], 3),
                     _round(self.weights.fused_probability(w.features), 3),
                 ]
             )
@@ -232,6 +247,41 @@ class CurvatureDetector(LMDetector):
         details = super()._details(stats, value, cal)
         details["curvature_raw"] = round(stats.features["curvature_raw"], 4)
         return details
+
+
+class TailDetector(LMDetector):
+    """Surprisal tail: mean excess surprisal of the tokens the model finds very improbable.
+
+    Human writing is full of words a language model would rarely pick (names, numbers, rare
+    words, odd turns of phrase); sampled machine text has few, and text sampled with
+    temperature < 1 or top-p almost none. The statistic is ``mean(max(0, -log p - 5))`` over the
+    tokens (:func:`~fakescope.text.stats.surprisal_tail`); lower = more machine-like.
+    """
+
+    name = "lm-tail"
+
+    def _reason(self, stats: TextStats, value: float, cal: Calibration, score: float) -> str:
+        ref = _reference(cal, "typical", lambda v: v)
+        share = stats.features.get("tail_share", float("nan"))
+        return (
+            f"{share:.0%} of word pieces are very improbable to the model (p < 0.7%); "
+            f"excess surprisal {value:.2f} nats per word piece{ref}"
+        )
+
+
+class BurstinessDetector(LMDetector):
+    """Burstiness: the spread (standard deviation) of the token log-likelihoods (opt-in).
+
+    Human writing mixes predictable words with surprising ones; sampled machine text is more
+    even. Lower spread = more machine-like on the old generators, but a human prompt followed
+    by a very predictable continuation has a wide spread, so it is not in the default fusion.
+    """
+
+    name = "lm-burstiness"
+
+    def _reason(self, stats: TextStats, value: float, cal: Calibration, score: float) -> str:
+        ref = _reference(cal, "typical", lambda v: v)
+        return f"token surprisal varies by {value:.2f} nats (standard deviation){ref}"
 
 
 class EntropyDetector(LMDetector):

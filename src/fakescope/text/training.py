@@ -1,7 +1,7 @@
 """Fit the text calibration and fusion from labelled texts (``fakescope train text``).
 
 The fitted model is deliberately tiny: one logistic calibration per LM statistic plus a logistic
-fuser over three of them. Supervised heads over words or embeddings learn the topics and quirks of
+fuser over four of them. Supervised heads over words or embeddings learn the topics and quirks of
 the training generators and fail on newer ones; length-normalised LM statistics transfer.
 """
 
@@ -21,7 +21,7 @@ from fakescope.text.language import check_english
 from fakescope.text.loaders import load_text
 from fakescope.text.scoring import MIN_TOKENS, TextScorer
 
-DEFAULT_DETECTORS = ("lm-likelihood", "lm-rank", "lm-curvature")
+DEFAULT_DETECTORS = ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail")
 DEFAULT_RIDGE_C = 0.001
 """Strong shrinkage: fusion weights stay near each statistic's own evidence (docs/text.md)."""
 
