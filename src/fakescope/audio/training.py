@@ -390,7 +390,8 @@ def train_all(
     }
     fuser.info = {
         "trained_on": "calibration split (FSDD speaker nicolas, 30% of Asterisk "
-        "prompts, 25% of the training engines' voice settings)",
+        "prompts, 25% of the training engines' voice settings, vocoded copies of the "
+        "calibration speakers when the corpus has them)",
         "holdout_engine": holdout,
     }
     payload = {"speech": fuser.to_dict(), "music": music_fuser}
