@@ -52,7 +52,7 @@ def train_audio(
     from fakescope.audio.training import train_all
     from fakescope.audio.weights_io import SHIPPED
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     for name, path in (("--fsdd", fsdd), ("--tts", tts)):
         if not Path(path).is_dir():
             console.print(f"[red]error:[/red] {name} folder {path} does not exist")
@@ -104,7 +104,7 @@ def generate_speech(
 
     from fakescope.audio.tts import EngineMissing, synthesize
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     if out.exists() and out.is_dir():
         console.print(f"[red]error:[/red] {out} is a folder; give a file name for --out")
         raise typer.Exit(2)
@@ -116,4 +116,4 @@ def generate_speech(
     except RuntimeError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    Console(highlight=False).print(str(path))
+    Console(highlight=False, soft_wrap=True).print(str(path))

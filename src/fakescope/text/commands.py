@@ -83,7 +83,7 @@ def train_text(
     from fakescope.text.scoring import TextScorer
     from fakescope.text.training import describe, train
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     torch.set_num_threads(threads)
     names = tuple(d.strip() for d in detectors.split(",") if d.strip())
     try:
@@ -170,7 +170,7 @@ def generate_text(
     from fakescope.text.generation import iter_generate, read_prompts, write_jsonl
     from fakescope.text.lm import ModelUnavailable, configured_model, load_model
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     torch.set_num_threads(threads)
     items = list(prompt or [])
     if prompts is not None:

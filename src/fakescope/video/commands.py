@@ -15,7 +15,7 @@ VIDEO_GLOBS = ("*.mp4", "*.m4v", "*.mov", "*.mkv", "*.webm", "*.avi")
 def _fail(message: str) -> None:
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}")
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}")
     raise typer.Exit(1)
 
 
