@@ -27,3 +27,20 @@ def test_installed_engines_write_wav(tmp_path, engine):
         pytest.skip(f"{engine} not installed")
     out = synthesize("seven", engine, tmp_path / "s.wav")
     assert out.read_bytes()[:4] == b"RIFF"
+
+
+def test_written_file_has_normal_permissions(tmp_path):
+    import os
+    import tempfile
+
+    from fakescope.audio.tts import _publish
+
+    with tempfile.NamedTemporaryFile(dir=tmp_path, delete=False) as tmp:  # created 0600
+        tmp.write(b"RIFF")
+    umask = os.umask(0o022)
+    try:
+        _publish(Path(tmp.name), tmp_path / "s.wav")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "s.wav").stat().st_mode & 0o777 == 0o644
+    assert not Path(tmp.name).exists()

@@ -8,6 +8,7 @@ Engines: ``espeak-ng`` and ``flite`` (Debian packages, command line), ``festival
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import tempfile
@@ -150,7 +151,7 @@ def _piper(text: str, out: Path, voice: str | None, rate: float) -> None:
     try:
         with wave.open(str(tmp_path), "wb") as wf:
             model.synthesize_wav(text, wf, syn_config=SynthesisConfig(length_scale=1 / rate))
-        tmp_path.replace(out)
+        _publish(tmp_path, out)
     finally:
         tmp_path.unlink(missing_ok=True)
 
@@ -176,6 +177,17 @@ def _pico(text: str, out: Path, voice: str | None, rate: float) -> None:
             wf.setsampwidth(2)
             wf.setframerate(16000)
             wf.writeframes(pcm)
-        tmp_path.replace(out)
+        _publish(tmp_path, out)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _publish(tmp_path: Path, out: Path) -> None:
+    """Move a finished temporary file into place with normal permissions.
+
+    Temporary files are created private (0600); the user's umask decides, as for any new file.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp_path.chmod(0o666 & ~umask)
+    tmp_path.replace(out)
