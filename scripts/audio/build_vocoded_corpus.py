@@ -35,10 +35,10 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import istft, lfilter, stft
+from scipy.signal import lfilter, stft
 
 from fakescope.audio.corpus import ASTERISK_DIR, FSDD_SPLIT
-from fakescope.audio.dsp import resample
+from fakescope.audio.dsp import griffin_lim, resample
 
 RATE = 8000  # both sources are 8 kHz recordings
 VOCODERS = ("world", "world-smooth", "world-mcep", "lpc", "griffin-lim")
@@ -68,17 +68,7 @@ def vocode(x: np.ndarray, rate: int, vocoder: str, rng: np.random.Generator) -> 
     if vocoder == "griffin-lim":
         n_fft, hop = 512, 128
         _, _, z = stft(x, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-        mag = np.abs(z)
-        phase = np.exp(2j * np.pi * rng.random(mag.shape))
-        for _ in range(32):
-            _, y = istft(mag * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-            _, _, z2 = stft(y, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-            z2 = z2[:, : mag.shape[1]]
-            if z2.shape[1] < mag.shape[1]:
-                z2 = np.pad(z2, ((0, 0), (0, mag.shape[1] - z2.shape[1])))
-            phase = np.exp(1j * np.angle(z2))
-        _, y = istft(mag * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-        return y[: len(x)]
+        return griffin_lim(np.abs(z), rate, n_fft, hop, rng, n_iter=32)[: len(x)]
     f0, sp, ap = _world(x, rate)
     if vocoder == "world-smooth":
         sp = np.exp(_smooth_time(np.log(sp + 1e-12), 9))

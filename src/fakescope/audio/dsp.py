@@ -13,7 +13,7 @@ from math import gcd
 
 import numpy as np
 from scipy.fft import dct
-from scipy.signal import butter, firwin, resample_poly, sosfilt
+from scipy.signal import butter, firwin, istft, resample_poly, sosfilt, stft
 
 SPEECH_RATE = 8000
 SPEECH_BAND = (70.0, 3700.0)  # Hz: common band of every speech source after 8 kHz resampling
@@ -289,3 +289,34 @@ def segment_bounds(n: int, rate: int, seg_s: float, min_last_s: float) -> list[t
         last = bounds.pop()
         bounds[-1] = (bounds[-1][0], last[1])
     return bounds
+
+
+def griffin_lim(
+    mag: np.ndarray,
+    rate: int,
+    n_fft: int,
+    hop: int,
+    rng: np.random.Generator,
+    n_iter: int = 32,
+) -> np.ndarray:
+    """Waveform whose STFT magnitude approximates ``mag`` (Griffin & Lim, 1984), random start phase.
+
+    ``mag`` is ``(n_fft // 2 + 1, frames)`` as from ``scipy.signal.stft`` with the same
+    ``n_fft``/``hop``. Used to make vocoder-like synthetic audio (phase artefacts).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> griffin_lim(np.ones((129, 20)), 8000, 256, 64, rng, n_iter=2).ndim
+    1
+    """
+    phase = np.exp(2j * np.pi * rng.random(mag.shape))
+    for _ in range(n_iter):
+        _, y = istft(mag * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
+        _, _, z = stft(y, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
+        z = z[:, : mag.shape[1]]
+        if z.shape[1] < mag.shape[1]:
+            z = np.pad(z, ((0, 0), (0, mag.shape[1] - z.shape[1])))
+        phase = np.exp(1j * np.angle(z))
+    _, y = istft(mag * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
+    return y

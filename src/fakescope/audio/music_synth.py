@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import istft, lfilter, stft
 
-from fakescope.audio.dsp import mel_filterbank, resample
+from fakescope.audio.dsp import griffin_lim, mel_filterbank, resample
 
 
 def upsample_from(x: np.ndarray, rate: int, model_rate: int) -> np.ndarray:
@@ -60,16 +60,7 @@ def griffin_lim_resynthesis(
         mel = fb @ mag
         inv = np.linalg.pinv(fb)
         approx = np.maximum(inv @ mel, 0)
-        phase = np.exp(2j * np.pi * rng.random(approx.shape))
-        for _ in range(n_iter):
-            _, y = istft(approx * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-            _, _, Z2 = stft(y, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-            Z2 = Z2[:, : approx.shape[1]]
-            if Z2.shape[1] < approx.shape[1]:
-                Z2 = np.pad(Z2, ((0, 0), (0, approx.shape[1] - Z2.shape[1])))
-            phase = np.exp(1j * np.angle(Z2))
-        _, y = istft(approx * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-        return _fit(y, len(sig))
+        return _fit(griffin_lim(approx, rate, n_fft, hop, rng, n_iter), len(sig))
 
     return _per_channel(one, x)
 
