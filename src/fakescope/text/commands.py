@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from fakescope.text.calibration import WEIGHTS_ENV, WEIGHTS_PATH
+from fakescope.text.calibration import DEFAULT_DETECTORS, WEIGHTS_ENV, WEIGHTS_PATH
 from fakescope.text.lm import MODEL_ENV
 
 
@@ -33,7 +33,7 @@ def train_text(
     ] = None,
     detectors: Annotated[
         str, typer.Option(help="Comma-separated detectors the fused verdict combines.")
-    ] = "lm-likelihood,lm-rank,lm-curvature,lm-tail",
+    ] = ",".join(DEFAULT_DETECTORS),
     max_tokens: Annotated[int, typer.Option(min=41, help="Tokens scored per text.")] = 200,
     target_fpr: Annotated[
         float,

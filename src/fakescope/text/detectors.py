@@ -17,7 +17,7 @@ from fakescope.text.calibration import DETECTOR_FEATURES, Calibration, TextWeigh
 from fakescope.text.language import check_english
 from fakescope.text.lm import ModelUnavailable
 from fakescope.text.scoring import MIN_TOKENS, TextScorer, TextStats, shared_scorer
-from fakescope.text.stats import rank_buckets
+from fakescope.text.stats import TAIL_NATS, rank_buckets
 
 TOO_SHORT = "too short to judge"
 MIN_WORDS = 15
@@ -264,7 +264,8 @@ class TailDetector(LMDetector):
         ref = _reference(cal, "typical", lambda v: v)
         share = stats.features.get("tail_share", float("nan"))
         return (
-            f"{share:.0%} of word pieces are very improbable to the model (p < 0.7%); "
+            f"{share:.0%} of word pieces are very improbable to the model "
+            f"(p < {math.exp(-TAIL_NATS):.1%}); "
             f"excess surprisal {value:.2f} nats per word piece{ref}"
         )
 

@@ -16,12 +16,16 @@ import numpy as np
 
 from fakescope.core import metrics
 from fakescope.core.media import MediaError
-from fakescope.text.calibration import DETECTOR_FEATURES, TextWeights, fit_weights
+from fakescope.text.calibration import (
+    DEFAULT_DETECTORS,
+    DETECTOR_FEATURES,
+    TextWeights,
+    fit_weights,
+)
 from fakescope.text.language import check_english
 from fakescope.text.loaders import load_text
 from fakescope.text.scoring import MIN_TOKENS, TextScorer
 
-DEFAULT_DETECTORS = ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail")
 DEFAULT_RIDGE_C = 0.001
 """Strong shrinkage: fusion weights stay near each statistic's own evidence (docs/text.md)."""
 
