@@ -29,3 +29,12 @@ def test_clear_error_for_a_folder_without_images(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no image files" in result.output
     assert "Traceback" not in result.output
+
+
+def test_clear_error_for_a_bad_option_value(photo_folder: Path, tmp_path: Path) -> None:
+    args = ["--real", str(photo_folder), "--out", str(tmp_path / "o"), "--representation", "fft"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "representation must be one of" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "o").exists()

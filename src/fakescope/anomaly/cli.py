@@ -14,7 +14,7 @@ def train_command(
     out: Path = typer.Option(
         Path("anomaly-model"), "--out", help="Where checkpoint.pt, anomaly.pt and training.json go."
     ),
-    gan_steps: int = typer.Option(300, "--gan-steps", help="WGAN-GP generator iterations."),
+    gan_steps: int = typer.Option(500, "--gan-steps", help="WGAN-GP generator iterations."),
     encoder_steps: int = typer.Option(300, "--encoder-steps", help="izi_f encoder iterations."),
     patch_size: int = typer.Option(32, "--patch-size", help="Patch side (power of two)."),
     width: int = typer.Option(64, "--width", help="Network width (channels of the widest layer)."),
@@ -45,21 +45,21 @@ def train_command(
     from fakescope.core.media import MediaError
 
     torch.set_num_threads(max(threads, 1))
-    cfg = TrainConfig(
-        patch_size=patch_size,
-        width=width,
-        batch_size=batch_size,
-        representation=representation,
-        statistic=statistic,
-        max_patches=max_patches,
-        gan_steps=gan_steps,
-        encoder_steps=encoder_steps,
-        checkpoint_every=checkpoint_every,
-        seed=seed,
-    )
     try:
+        cfg = TrainConfig(
+            patch_size=patch_size,
+            width=width,
+            batch_size=batch_size,
+            representation=representation,
+            statistic=statistic,
+            max_patches=max_patches,
+            gan_steps=gan_steps,
+            encoder_steps=encoder_steps,
+            checkpoint_every=checkpoint_every,
+            seed=seed,
+        )
         result = train_anomaly(real, out, cfg, resume=resume, log=typer.echo)
-    except (MediaError, ValueError) as exc:
+    except (MediaError, ValueError) as exc:  # also a bad option value
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(

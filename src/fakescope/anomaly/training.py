@@ -44,7 +44,7 @@ class TrainConfig:
     width: int = 64
     representation: str = "residual"
     batch_size: int = 64
-    gan_steps: int = 300
+    gan_steps: int = 500
     encoder_steps: int = 300
     n_critic: int = 5
     lr: float = 1e-4
