@@ -33,7 +33,12 @@ from fakescope.core.metrics import roc_auc
 REAL_TRAIN = Path("/work/data/image/real/train")
 REAL_TEST = Path("/work/data/image/real/test")
 STATS = ("critic", "izif", "joint")
-FAKE_ROOTS = (Path("/work/data/image/eval"), Path("/work/data/anomaly/eval"))
+FAKE_ROOTS = (
+    Path("/work/data/image/eval"),
+    Path("/work/data/anomaly/eval"),
+    Path("/work/data/anomaly/fresh"),
+    Path("/work/data/anomaly/fresh2"),
+)
 
 
 def _images(folder: Path, limit: int | None) -> list[np.ndarray]:
@@ -128,7 +133,7 @@ def main() -> int:
         "paper's residual score, joint = two-sided Mahalanobis of both; AE = autoencoder baseline"
     )
     print(
-        f"{'family':<22}{'n':>5}"
+        f"{'family':<30}{'n':>5}"
         + "".join(f"{c:>8}" for c in (*STATS, "AE"))
         + f"{'det/AE':>9}{'flag>=.5':>10}"
     )
@@ -141,7 +146,7 @@ def main() -> int:
         aucs = [roc_auc(labels, np.r_[real_f[:, i], sf[:, i]]) for i in range(len(STATS))]
         auc_b = roc_auc(labels, np.r_[real_b, sb])
         flagged = float(np.mean([r.probability >= 0.5 for r in model.score_images(imgs)]))
-        name = f"{folder.parent.parent.name}/{folder.name}"
+        name = f"{folder.parent.parent.name}/{folder.parent.name}/{folder.name}"
         results[name] = {
             "n": len(imgs),
             **{f"auc_{k}": a for k, a in zip(STATS, aucs, strict=True)},
@@ -150,7 +155,7 @@ def main() -> int:
         }
         detector_auc = aucs[STATS.index(cfg["statistic"])]
         print(
-            f"{name:<22}{len(imgs):>5}"
+            f"{name:<30}{len(imgs):>5}"
             + "".join(f"{a:>8.3f}" for a in (*aucs, auc_b))
             + f"{detector_auc / auc_b:>9.2f}{flagged:>10.1%}"
         )
@@ -162,7 +167,7 @@ def main() -> int:
     all_aucs = [roc_auc(labels, stacked[:, i]) for i in range(len(STATS))]
     auc_b = roc_auc(labels, np.concatenate(all_b))
     print(
-        f"{'all fakes':<22}{int(labels.sum()):>5}"
+        f"{'all fakes':<30}{int(labels.sum()):>5}"
         + "".join(f"{a:>8.3f}" for a in (*all_aucs, auc_b))
         + f"{all_aucs[STATS.index(cfg['statistic'])] / auc_b:>9.2f}"
     )

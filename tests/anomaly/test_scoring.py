@@ -3,7 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fakescope.anomaly.scoring import AnomalyModel, residual_map
+from fakescope.anomaly.patches import grid_positions
+from fakescope.anomaly.scoring import AnomalyModel, patch_value_map, residual_map
 
 from .conftest import photo_like
 
@@ -63,3 +64,12 @@ def test_load_rejects_foreign_files(tmp_path: Path) -> None:
 def test_residual_map_marks_uncovered_pixels_nan() -> None:
     m = residual_map((4, 10), [(0, 0)], np.ones((1, 4, 4)))
     assert np.isnan(m[:, 4:]).all() and (m[:, :4] == 1).all()
+
+
+def test_patch_value_map_fills_a_sparse_grid_without_holes() -> None:
+    positions = grid_positions(200, 300, 16, max_patches=24)  # stride > patch: gaps between
+    values = np.arange(len(positions), dtype=np.float64)
+    m = patch_value_map((200, 300), positions, 16, values)
+    assert m.shape == (200, 300) and np.isfinite(m).all()
+    for (y, x), v in zip(positions, values, strict=True):
+        assert m[y + 8, x + 8] == v  # each patch centre shows its own score

@@ -14,9 +14,9 @@ def train_command(
     out: Path = typer.Option(
         Path("anomaly-model"), "--out", help="Where checkpoint.pt, anomaly.pt and training.json go."
     ),
-    gan_steps: int = typer.Option(500, "--gan-steps", help="WGAN-GP generator iterations."),
+    gan_steps: int = typer.Option(400, "--gan-steps", help="WGAN-GP generator iterations."),
     encoder_steps: int = typer.Option(300, "--encoder-steps", help="izi_f encoder iterations."),
-    patch_size: int = typer.Option(32, "--patch-size", help="Patch side (power of two)."),
+    patch_size: int = typer.Option(16, "--patch-size", help="Patch side (power of two)."),
     width: int = typer.Option(64, "--width", help="Network width (channels of the widest layer)."),
     batch_size: int = typer.Option(64, "--batch-size"),
     representation: str = typer.Option(
@@ -29,7 +29,9 @@ def train_command(
         "(paper's residual score); both are calibrated and reported.",
     ),
     max_patches: int = typer.Option(
-        64, "--max-patches", help="Patches scored per image (grid; 64 = 8x8 on 256x256)."
+        256,
+        "--max-patches",
+        help="Patches scored per image (a grid; 256 = 16x16 16-px patches cover 256x256).",
     ),
     checkpoint_every: int = typer.Option(
         100, "--checkpoint-every", help="Steps between checkpoints."

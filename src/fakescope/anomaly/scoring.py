@@ -21,13 +21,13 @@ from fakescope.anomaly.models import Critic, Encoder, Generator
 from fakescope.anomaly.patches import extract_patches, grid_positions, to_model_input
 
 DEFAULT_CONFIG: dict[str, Any] = {
-    "patch_size": 32,
+    "patch_size": 16,
     "z_dim": 64,
     "width": 64,
     "representation": "residual",
     "kappa": 1.0,
     "top_fraction": 0.25,
-    "max_patches": 64,
+    "max_patches": 256,
     "statistic": "critic",
 }
 STATISTICS = ("critic", "izif", "joint")
@@ -236,7 +236,6 @@ class AnomalyModel:
             **{f"probability_{k}": v for k, v in probabilities.items()},
         }
         patch = s["residual"].shape[-1]
-        per_patch_critic = np.broadcast_to(s["critic"][:, None, None], (len(scores), patch, patch))
         return ImageScore(
             raw=raw,
             probability=probabilities.get(str(self.config["statistic"])),
@@ -245,7 +244,7 @@ class AnomalyModel:
             critic_scores=s["critic"],
             positions=positions,
             residual_map=residual_map(shape, positions, s["residual"]),
-            critic_map=residual_map(shape, positions, per_patch_critic),
+            critic_map=patch_value_map(shape, positions, patch, s["critic"]),
             details=details,
         )
 
@@ -303,6 +302,34 @@ def residual_map(
         count[y : y + p, x : x + p] += 1
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def patch_value_map(
+    shape: tuple[int, int], positions: list[tuple[int, int]], patch: int, values: np.ndarray
+) -> np.ndarray:
+    """Spread one value per patch of a regular grid over the image: each pixel takes the value
+    of the patch whose centre is nearest, so a sparse grid (large images) leaves no holes.
+
+    Examples
+    --------
+    >>> m = patch_value_map((4, 8), [(0, 0), (0, 6)], 2, np.array([1.0, 3.0]))
+    >>> m[0].tolist()
+    [1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0]
+    """
+    ys = np.array(sorted({y for y, _ in positions}), dtype=np.float64)
+    xs = np.array(sorted({x for _, x in positions}), dtype=np.float64)
+    index = {pos: i for i, pos in enumerate(positions)}
+    table = np.array([[values[index[(int(y), int(x))]] for x in xs] for y in ys], np.float64)
+    rows = _nearest_start(shape[0], ys + patch / 2)
+    cols = _nearest_start(shape[1], xs + patch / 2)
+    return table[rows][:, cols]
+
+
+def _nearest_start(length: int, centres: np.ndarray) -> np.ndarray:
+    if len(centres) == 1:
+        return np.zeros(length, dtype=np.intp)
+    midpoints = (centres[:-1] + centres[1:]) / 2
+    return np.searchsorted(midpoints, np.arange(length) + 0.5).astype(np.intp)
 
 
 def build_networks(config: dict[str, Any]) -> tuple[Generator, Critic, Encoder]:

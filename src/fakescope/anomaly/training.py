@@ -39,12 +39,12 @@ class TrainConfig:
     310
     """
 
-    patch_size: int = 32
+    patch_size: int = 16
     z_dim: int = 64
     width: int = 64
     representation: str = "residual"
     batch_size: int = 64
-    gan_steps: int = 500
+    gan_steps: int = 400
     encoder_steps: int = 300
     n_critic: int = 5
     lr: float = 1e-4
@@ -56,7 +56,7 @@ class TrainConfig:
     seed: int = 0
     max_side: int = 1024
     top_fraction: float = 0.25
-    max_patches: int = 64
+    max_patches: int = 256
     statistic: str = "critic"
 
     def __post_init__(self) -> None:
