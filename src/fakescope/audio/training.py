@@ -174,18 +174,25 @@ def train_spec_cnn(
                 s = repeat_pad(specs[i], crop)
                 start = int(rng.integers(0, s.shape[1] - crop + 1))
                 s = s[:, start : start + crop]
-                # SpecAugment-lite: mask a few frequency rows so no single band decides
-                if rng.random() < 0.5:
-                    f0 = int(rng.integers(0, 120))
-                    s = s.copy()
-                    s[f0 : f0 + int(rng.integers(1, 9))] = 0.0
-                if rng.random() < 0.5:
-                    t0 = int(rng.integers(0, crop - 10))
-                    s = s.copy()
-                    s[:, t0 : t0 + int(rng.integers(2, 10))] = 0.0
+                # SpecAugment: two frequency masks (up to 16 rows) and two time masks
+                for _ in range(2):
+                    if rng.random() < 0.5:
+                        f0 = int(rng.integers(0, 120))
+                        s = s.copy()
+                        s[f0 : f0 + int(rng.integers(1, 17))] = 0.0
+                for _ in range(2):
+                    if rng.random() < 0.5:
+                        t0 = int(rng.integers(0, crop - 10))
+                        s = s.copy()
+                        s[:, t0 : t0 + int(rng.integers(2, 10))] = 0.0
                 batch.append(s)
             xb = torch.from_numpy(np.stack(batch))[:, None]
             yb = torch.from_numpy(labels[idx])
+            # mixup (alpha 0.4) with soft labels
+            lam = float(rng.beta(0.4, 0.4))
+            perm = torch.from_numpy(rng.permutation(len(idx)))
+            xb = lam * xb + (1 - lam) * xb[perm]
+            yb = lam * yb + (1 - lam) * yb[perm]
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
