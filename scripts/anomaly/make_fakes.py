@@ -49,13 +49,21 @@ def make_upsample(test: list[tuple[str, np.ndarray]], out: Path) -> None:
         small.resize((w, h), method).save(out / f"{name}__up{factor}_{method}.png")
 
 
-def crops(images: list[np.ndarray], n: int, size: int, rng: np.random.Generator) -> torch.Tensor:
-    batch = np.empty((n, size, size, 3), np.float32)
+def random_crops(
+    images: list[np.ndarray], n: int, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``n`` random ``size`` x ``size`` crops, uint8 (n, size, size, 3)."""
+    batch = np.empty((n, size, size, 3), np.uint8)
     for i in range(n):
         img = images[rng.integers(len(images))]
         y = rng.integers(0, img.shape[0] - size + 1)
         x = rng.integers(0, img.shape[1] - size + 1)
         batch[i] = img[y : y + size, x : x + size]
+    return batch
+
+
+def crops(images: list[np.ndarray], n: int, size: int, rng: np.random.Generator) -> torch.Tensor:
+    batch = random_crops(images, n, size, rng).astype(np.float32)
     return torch.from_numpy(batch.transpose(0, 3, 1, 2) / 127.5 - 1)
 
 
@@ -108,20 +116,34 @@ def make_decoder(
             Image.fromarray(arr).save(out / f"{name}__decoded.png")
 
 
-def main() -> None:
+def fake_maker_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every held-out fake builder shares (train/test folders, output, seed)."""
     ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--train", type=Path, required=True)
     ap.add_argument("--test", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--decoder-steps", type=int, default=250, help="autoencoder training steps")
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
+    return ap
+
+
+def load_train_test(
+    args: argparse.Namespace,
+) -> tuple[list[np.ndarray], list[tuple[str, np.ndarray]]]:
+    """Read the real train crops and the named test crops (one torch thread: a shared machine)."""
     torch.set_num_threads(1)
     train = [img for _, img in load_dir(args.train)]
     test = load_dir(args.test)
-    print(f"{len(train)} train images, {len(test)} test images")
+    print(f"{len(train)} train images, {len(test)} test images", flush=True)
+    return train, test
+
+
+def main() -> None:
+    ap = fake_maker_parser(__doc__)
+    ap.add_argument("--decoder-steps", type=int, default=250, help="autoencoder training steps")
+    args = ap.parse_args()
+    train, test = load_train_test(args)
     make_upsample(test, args.out / "fake_upsample")
     make_decoder(train, test, args.out / "fake_decoder", args.decoder_steps, args.seed)
 

@@ -29,7 +29,7 @@ see docs/anomaly.md. None of them is used to train or calibrate the anomaly mode
 
 from __future__ import annotations
 
-import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -38,12 +38,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-
-def load_dir(folder: Path) -> list[tuple[str, np.ndarray]]:
-    return [
-        (p.stem, np.asarray(Image.open(p).convert("RGB")))
-        for p in sorted(folder.glob("*.png")) + sorted(folder.glob("*.jpg"))
-    ]
+sys.path.insert(0, str(Path(__file__).parent))
+from make_fakes import fake_maker_parser, load_train_test, random_crops  # noqa: E402
 
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
@@ -52,18 +48,6 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     return ((x.numpy().transpose(1, 2, 0) + 1) * 127.5).clip(0, 255).round().astype(np.uint8)
-
-
-def random_crops(
-    images: list[np.ndarray], n: int, size: int, rng: np.random.Generator
-) -> np.ndarray:
-    batch = np.empty((n, size, size, 3), np.uint8)
-    for i in range(n):
-        img = images[rng.integers(len(images))]
-        y = rng.integers(0, img.shape[0] - size + 1)
-        x = rng.integers(0, img.shape[1] - size + 1)
-        batch[i] = img[y : y + size, x : x + size]
-    return batch
 
 
 def box_down(img: np.ndarray, factor: int) -> np.ndarray:
@@ -167,20 +151,11 @@ def make_grain(test: list[tuple[str, np.ndarray]], out: Path, seed: int) -> None
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--train", type=Path, required=True)
-    ap.add_argument("--test", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
+    ap = fake_maker_parser(__doc__)
     ap.add_argument("--steps", type=int, default=600, help="training steps per network")
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--grain-only", action="store_true", help="build only fake_grain")
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    train = [img for _, img in load_dir(args.train)]
-    test = load_dir(args.test)
-    print(f"{len(train)} train images, {len(test)} test images", flush=True)
+    train, test = load_train_test(args)
     start = time.time()
     if args.grain_only:
         make_grain(test, args.out / "fake_grain", args.seed)
