@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+# The text detectors that get a calibration from `train` (lm-cross needs a second model).
+CALIBRATED_DETECTORS = frozenset(
+    {"lm-likelihood", "lm-rank", "lm-curvature", "lm-tail", "lm-burstiness", "lm-entropy"}
+)
+
 CORPUS = [
     "The committee met on Tuesday to discuss the new budget for the city schools.",
     "She walked to the station in the rain, thinking about the letter from her brother.",

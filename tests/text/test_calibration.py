@@ -14,6 +14,8 @@ from fakescope.text.calibration import (
     load_weights,
 )
 
+from .conftest import CALIBRATED_DETECTORS
+
 
 def _synthetic(n=200, seed=0):
     rng = np.random.default_rng(seed)
@@ -45,14 +47,7 @@ def test_fit_calibration_direction_and_means():
 def test_fit_weights_and_fused_probability(tmp_path):
     feats, y = _synthetic()
     w = fit_weights(feats, y, target_fpr=0.05)
-    assert set(w.calibrations) == {
-        "lm-likelihood",
-        "lm-rank",
-        "lm-curvature",
-        "lm-tail",
-        "lm-burstiness",
-        "lm-entropy",
-    }
+    assert set(w.calibrations) == CALIBRATED_DETECTORS
     assert set(w.fuser.coef) == {"lm-likelihood", "lm-rank", "lm-curvature", "lm-tail"}
     assert w.calibrations["lm-rank"].coef < 0  # lower rank = machine
     assert w.calibrations["lm-tail"].coef < 0  # fewer very surprising tokens = machine

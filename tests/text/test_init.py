@@ -8,6 +8,8 @@ import pytest
 
 from fakescope.core import registry
 
+from .conftest import CALIBRATED_DETECTORS
+
 
 @pytest.fixture()
 def tiny_everything(tiny_lm, tiny_weights, tmp_path, monkeypatch):
@@ -33,15 +35,7 @@ def test_register_is_cheap_and_complete():
 
     register()
     names = {s.name: s for s in registry.detector_specs("text")}
-    assert {
-        "lm-likelihood",
-        "lm-rank",
-        "lm-curvature",
-        "lm-tail",
-        "lm-burstiness",
-        "lm-entropy",
-        "lm-cross",
-    } <= set(names)
+    assert CALIBRATED_DETECTORS | {"lm-cross"} <= set(names)
     assert names["lm-tail"].default is True and names["lm-burstiness"].default is False
     assert names["lm-cross"].default is False and names["lm-rank"].default is True
     assert registry.get_fuser("text") is not None

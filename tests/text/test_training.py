@@ -8,6 +8,8 @@ import pytest
 from fakescope.text.scoring import TextScorer
 from fakescope.text.training import score_features, summary_metrics, train
 
+from .conftest import CALIBRATED_DETECTORS
+
 
 def _jsonl(path, texts):
     path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
@@ -23,15 +25,7 @@ def test_train_end_to_end(tiny_lm, tmp_path, texts):
     assert data.labels.count(0) == 3 and data.labels.count(1) == 3
     assert data.skipped == [(f"{h}#4", "too short to judge")]
     assert weights.model == "tiny-test-lm" and weights.window == 64
-    assert set(weights.info["train_metrics"]) == {
-        "lm-likelihood",
-        "lm-rank",
-        "lm-curvature",
-        "lm-tail",
-        "lm-burstiness",
-        "lm-entropy",
-        "fused",
-    }
+    assert set(weights.info["train_metrics"]) == CALIBRATED_DETECTORS | {"fused"}
     scores = score_features(weights, data.features)
     assert all(0 <= s <= 1 for s in scores["fused"])
     path = weights.save(tmp_path / "fusion.json")
