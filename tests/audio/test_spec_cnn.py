@@ -32,3 +32,20 @@ def test_shipped_detector_scores_and_abstains(sig):
     assert ev.score is None and "music" in ev.reason
     batch = det.score_batch([Media("v.wav", "audio", clip, {}), Media("m.wav", "audio", music, {})])
     assert batch[0].score is not None and batch[1].score is None
+
+
+def test_ensemble_averages_calibrated_member_logits(sig, tmp_path):
+    torch.manual_seed(0)
+    nets = [build_model(8).state_dict() for _ in range(2)]
+    cals = [[2.0, -1.0], [0.5, 3.0]]
+    members = [{"state_dict": n, "width": 8, "cal": c} for n, c in zip(nets, cals, strict=True)]
+    torch.save({"members": members}, tmp_path / "ens.pt")
+    for i, m in enumerate(members):  # the older single-network layout still loads
+        torch.save(m, tmp_path / f"single{i}.pt")
+    segs = [sig.voice_like(0.6, 8000), sig.voice_like(1.2, 8000)]
+    ens = SpecCnnDetector(tmp_path / "ens.pt")
+    singles = [SpecCnnDetector(tmp_path / f"single{i}.pt") for i in range(2)]
+    assert ens.raw_logits(segs).shape == (2, 2)
+    expected = np.mean([s.segment_logits(segs) for s in singles], axis=0)
+    assert np.allclose(ens.segment_logits(segs), expected)
+    assert not np.allclose(singles[0].segment_logits(segs), singles[1].segment_logits(segs))

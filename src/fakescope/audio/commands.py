@@ -41,6 +41,12 @@ def train_audio(
     epochs: Annotated[int, typer.Option(min=1, help="spec-cnn epochs.")] = 10,
     gmm_components: Annotated[int, typer.Option(min=2, help="Components per GMM.")] = 64,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    cnn_members: Annotated[
+        int,
+        typer.Option(
+            min=1, help="spec-cnn networks (seeds SEED, SEED+1, ...) whose scores are averaged."
+        ),
+    ] = 2,
     cache: Annotated[
         Path | None, typer.Option(help="Cache of front-end clips (reused across runs).")
     ] = Path("/work/data/audio/cache"),
@@ -76,6 +82,7 @@ def train_audio(
         epochs=epochs,
         gmm_components=gmm_components,
         seed=seed,
+        cnn_members=cnn_members,
         cache=cache,
         music_corpus=music_corpus,
         log=lambda m: console.print(m),

@@ -83,7 +83,9 @@ class SpecCnnDetector(SpeechDetector):
     Parameters
     ----------
     weights : path, optional
-        ``.pt`` checkpoint (``state_dict``, ``width``, ``cal``) from ``fakescope train audio``.
+        ``.pt`` checkpoint from ``fakescope train audio``: ``members``, a list of networks
+        (``state_dict``, ``width``, ``cal``) whose calibrated logits are averaged, or one
+        network's ``state_dict``, ``width`` and ``cal`` at the top level.
 
     Examples
     --------
@@ -103,20 +105,27 @@ class SpecCnnDetector(SpeechDetector):
         ckpt = torch.load(
             weights or weights_path("spec_cnn.pt"), map_location="cpu", weights_only=True
         )
-        self.model = build_model(int(ckpt["width"]))
-        self.model.load_state_dict(ckpt["state_dict"])
-        self.model.eval()
-        self.cal_a, self.cal_b = (float(v) for v in ckpt["cal"])
+        self.models = []
+        self.calibrations: list[tuple[float, float]] = []
+        for member in ckpt.get("members", [ckpt]):
+            model = build_model(int(member["width"]))
+            model.load_state_dict(member["state_dict"])
+            self.models.append(model.eval())
+            a, b = (float(v) for v in member["cal"])
+            self.calibrations.append((a, b))
 
     def raw_logits(self, segments: list[np.ndarray]) -> np.ndarray:
+        """Uncalibrated logits, ``(n_members, n_segments)``."""
         import torch
 
-        out = np.empty(len(segments))
+        out = np.empty((len(self.models), len(segments)))
         with single_thread(), torch.inference_mode():
             for i, seg in enumerate(segments):
-                spec = repeat_pad(log_spectrogram(seg), MIN_FRAMES)
-                out[i] = float(self.model(torch.from_numpy(spec)[None, None])[0])
+                spec = torch.from_numpy(repeat_pad(log_spectrogram(seg), MIN_FRAMES))[None, None]
+                for m, model in enumerate(self.models):
+                    out[m, i] = float(model(spec)[0])
         return out
 
     def segment_logits(self, segments: list[np.ndarray]) -> np.ndarray:
-        return self.cal_a * self.raw_logits(segments) + self.cal_b
+        raw = self.raw_logits(segments)
+        return np.mean([a * r + b for (a, b), r in zip(self.calibrations, raw, strict=True)], 0)
