@@ -32,10 +32,10 @@ DETECTOR_FEATURES: dict[str, str] = {
     "lm-entropy": "entropy",
     "lm-cross": "binoculars",
 }
+"""The document feature each detector turns into a probability."""
 
 DEFAULT_DETECTORS = ("lm-likelihood", "lm-rank", "lm-curvature", "lm-tail")
 """The detectors the shipped fused verdict combines."""
-"""The document feature each detector turns into a probability."""
 
 
 @dataclass
