@@ -127,5 +127,15 @@ class SpecCnnDetector(SpeechDetector):
         return out
 
     def segment_logits(self, segments: list[np.ndarray]) -> np.ndarray:
-        raw = self.raw_logits(segments)
-        return np.mean([a * r + b for (a, b), r in zip(self.calibrations, raw, strict=True)], 0)
+        return average_calibrated(self.raw_logits(segments), self.calibrations)
+
+
+def average_calibrated(raw: np.ndarray, calibrations: list[tuple[float, float]]) -> np.ndarray:
+    """Mean over ensemble members of their calibrated logits ``a * raw + b``.
+
+    Examples
+    --------
+    >>> average_calibrated(np.array([[1.0, 2.0], [0.0, 4.0]]), [(2.0, 0.0), (1.0, -1.0)]).tolist()
+    [0.5, 3.5]
+    """
+    return np.mean([a * r + b for (a, b), r in zip(calibrations, raw, strict=True)], axis=0)

@@ -173,17 +173,15 @@ def train_spec_cnn(
             for i in idx:
                 s = repeat_pad(specs[i], crop)
                 start = int(rng.integers(0, s.shape[1] - crop + 1))
-                s = s[:, start : start + crop]
+                s = s[:, start : start + crop].copy()  # a view of specs[i] otherwise
                 # SpecAugment: two frequency masks (up to 16 rows) and two time masks
                 for _ in range(2):
                     if rng.random() < 0.5:
                         f0 = int(rng.integers(0, 120))
-                        s = s.copy()
                         s[f0 : f0 + int(rng.integers(1, 17))] = 0.0
                 for _ in range(2):
                     if rng.random() < 0.5:
                         t0 = int(rng.integers(0, crop - 10))
-                        s = s.copy()
                         s[:, t0 : t0 + int(rng.integers(2, 10))] = 0.0
                 batch.append(s)
             xb = torch.from_numpy(np.stack(batch))[:, None]
@@ -343,7 +341,7 @@ def train_all(
     save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, cal_gmm)
 
     # spec-cnn
-    from fakescope.audio.spec_cnn import SpecCnnDetector
+    from fakescope.audio.spec_cnn import SpecCnnDetector, average_calibrated
 
     # an ensemble of CNNs from consecutive seeds: averaging their calibrated logits
     # generalised better to held-out engines than any one of them (docs/audio.md)
@@ -358,7 +356,7 @@ def train_all(
     for member, raw in zip(members, raw_members, strict=True):
         member["cal"] = list(fit_calibration(raw, y_cal))
     torch.save({"members": members}, out / "spec_cnn.pt")
-    cnn_logits = SpecCnnDetector(out / "spec_cnn.pt").segment_logits([p.audio for p in calib])
+    cnn_logits = average_calibrated(raw_members, [tuple(m["cal"]) for m in members])
 
     # fuser over calibrated per-detector probabilities of the calibration clips
     from fakescope.core.fusion import sigmoid
