@@ -235,7 +235,6 @@ class AnomalyModel:
             "patches": len(scores),
             **{f"probability_{k}": v for k, v in probabilities.items()},
         }
-        patch = s["residual"].shape[-1]
         return ImageScore(
             raw=raw,
             probability=probabilities.get(str(self.config["statistic"])),
@@ -244,7 +243,7 @@ class AnomalyModel:
             critic_scores=s["critic"],
             positions=positions,
             residual_map=residual_map(shape, positions, s["residual"]),
-            critic_map=patch_value_map(shape, positions, patch, s["critic"]),
+            critic_map=patch_value_map(shape, positions, self.patch_size, s["critic"]),
             details=details,
         )
 
@@ -316,12 +315,12 @@ def patch_value_map(
     >>> m[0].tolist()
     [1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0]
     """
-    ys = np.array(sorted({y for y, _ in positions}), dtype=np.float64)
-    xs = np.array(sorted({x for _, x in positions}), dtype=np.float64)
+    ys = sorted({y for y, _ in positions})
+    xs = sorted({x for _, x in positions})
     index = {pos: i for i, pos in enumerate(positions)}
-    table = np.array([[values[index[(int(y), int(x))]] for x in xs] for y in ys], np.float64)
-    rows = _nearest_start(shape[0], ys + patch / 2)
-    cols = _nearest_start(shape[1], xs + patch / 2)
+    table = np.array([[values[index[(y, x)]] for x in xs] for y in ys], np.float64)
+    rows = _nearest_start(shape[0], np.array(ys) + patch / 2)
+    cols = _nearest_start(shape[1], np.array(xs) + patch / 2)
     return table[rows][:, cols]
 
 
