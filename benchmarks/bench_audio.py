@@ -5,7 +5,8 @@ otherwise synthetic voiced signals; 8-22 kHz WAV, 1-30 s long) and a stereo 44.1
 then measures with ``time.process_time`` (CPU seconds of all threads):
 
 - baseline: decode + resample to 8 kHz (what any audio tool must do anyway);
-- the default audio detectors through the Scanner (load, route, lfcc-gmm, spec-cnn, fusion);
+- the default audio detectors through the Scanner (load, route, lfcc-gmm, spec-cnn, fusion), and
+  the same with the opt-in whisper-embed when its encoder is installed;
 - each detector alone.
 
 Usage::
@@ -110,6 +111,21 @@ def main() -> None:
             scan([name])
             cpu, wall = _cpu(lambda n=name: scan([n]))
             rows.append((f"{name} alone (scan)", cpu, wall))
+        # the opt-in detector, when its Whisper encoder is installed
+        from fakescope.audio.whisper_encoder import WhisperUnavailable, load_encoder
+
+        try:
+            load_encoder()
+        except WhisperUnavailable as exc:
+            print(f"whisper-embed not measured: {exc}")
+        else:
+            with_whisper = ["lfcc-gmm", "spec-cnn", "whisper-embed"]
+            scan(with_whisper)
+            cpu, wall = _cpu(lambda: scan(with_whisper))
+            rows.append(("defaults + whisper-embed (scan)", cpu, wall))
+            scan(["whisper-embed"])
+            cpu, wall = _cpu(lambda: scan(["whisper-embed"]))
+            rows.append(("whisper-embed alone (scan)", cpu, wall))
 
         print(
             f"{'what':36s} {'CPU s':>7s} {'x real time/CPU':>16s} {'x real time wall':>17s}"

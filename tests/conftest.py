@@ -53,9 +53,22 @@ class ToyAbstainDetector:
         return Evidence(self.name, media.data[-1], "last value", weight=0.5)
 
 
+class ToyInvertedDetector:
+    """Opt-in: one minus the first value (so it disagrees with toy-mean)."""
+
+    name = "toy-inverted"
+    modality = "toy"
+
+    def score(self, media: Media) -> Evidence:
+        return Evidence(self.name, min(1.0, max(0.0, 1.0 - media.data[0])), "inverted")
+
+
 register_loader("toy", [".toy"], _load_toy, sniff=lambda head: head.startswith(TOY_MAGIC))
 register_detector("toy-mean", "toy", ToyMeanDetector, description="test detector")
 register_detector("toy-abstain", "toy", ToyAbstainDetector, description="test detector")
+register_detector(
+    "toy-inverted", "toy", ToyInvertedDetector, default=False, description="opt-in test detector"
+)
 
 
 @pytest.fixture

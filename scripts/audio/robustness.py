@@ -40,9 +40,9 @@ def score_folder(scanner: Scanner, folder: Path) -> list[dict]:
     return rows
 
 
-def summarise(real: list[dict], fake: list[dict]) -> dict:
+def summarise(real: list[dict], fake: list[dict], columns=COLUMNS) -> dict:
     out = {}
-    for col in COLUMNS:
+    for col in columns:
         r = [x[col] for x in real if x.get(col) is not None]
         f = [x[col] for x in fake if x.get(col) is not None]
         y = np.r_[np.zeros(len(r)), np.ones(len(f))]
@@ -58,35 +58,44 @@ def summarise(real: list[dict], fake: list[dict]) -> dict:
     return out
 
 
+def _w(column: str) -> int:
+    """Cell width: room for the header ("<column> AUC") plus two spaces."""
+    return max(14, len(column) + 6)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--eval", type=Path, default=Path("/work/data/audio/eval"))
     ap.add_argument("--real", default="real_fsdd_theo")
     ap.add_argument("--fake", action="append", default=None)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument(
+        "--extra", action="append", default=[], help="opt-in detector to add (e.g. whisper-embed)"
+    )
     args = ap.parse_args(argv)
     fakes = args.fake or ["fake_festival"]
-    scanner = Scanner(batch_size=32)
+    scanner = Scanner(batch_size=32, extra=args.extra)
+    columns = (*COLUMNS, *args.extra)
     results: dict = {}
     for cond in CONDITIONS:
         real = score_folder(scanner, args.eval / cond / args.real)
         for fk in fakes:
             fake = score_folder(scanner, args.eval / cond / fk)
-            results[f"{cond}/{fk}"] = summarise(real, fake)
+            results[f"{cond}/{fk}"] = summarise(real, fake, columns)
             print(f"done {cond}/{fk}", file=sys.stderr, flush=True)
     header = (
         f"{'condition / fake set':34s}"
-        + "".join(f"{c + ' AUC':>14s}{c + ' EER':>14s}" for c in COLUMNS)
+        + "".join(f"{c + ' AUC':>{_w(c)}s}{c + ' EER':>{_w(c)}s}" for c in columns)
         + f"{'abstained':>11s}"
     )
     print(f"real: {args.real}")
     print(header)
     for key, res in results.items():
         cells = "".join(
-            f"{res[c]['roc_auc']:14.4f}{res[c]['eer'] * 100:13.2f}%"
+            f"{res[c]['roc_auc']:{_w(c)}.4f}{res[c]['eer'] * 100:{_w(c) - 1}.2f}%"
             if res[c]["roc_auc"] is not None
-            else f"{'n/a':>14s}{'n/a':>14s}"
-            for c in COLUMNS
+            else f"{'n/a':>{_w(c)}s}{'n/a':>{_w(c)}s}"
+            for c in columns
         )
         print(f"{key:34s}{cells}{res['fused']['abstained']:11d}")
     if args.json:

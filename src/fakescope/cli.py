@@ -193,6 +193,10 @@ def evaluate(
         str | None,
         typer.Option("--detector", "-d", help="One detector instead of the fused verdict."),
     ] = None,
+    extra: Annotated[
+        list[str] | None,
+        typer.Option("--extra", "-x", help="Opt-in detectors to add to the fused verdict."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the ROC curve (PNG).")] = None,
     samples: Annotated[
@@ -210,6 +214,7 @@ def evaluate(
                 real,
                 fake,
                 detector=detector,
+                extra=extra,
                 progress=lambda done, total, _s: progress.update(task, completed=done, total=total),
             )
     except KeyError as exc:

@@ -46,3 +46,31 @@ def test_mixed_evidence_follows_the_content_label():
         Evidence("music-artifacts", 0.2, "", details=content),
     ]
     assert abs(f.fuse(ev) - 0.99) < 1e-6
+
+
+def test_the_fusion_fitted_for_the_voting_detectors_is_used():
+    default = LogisticFuser({"lfcc-gmm": 1.0, "spec-cnn": 1.0})
+    with_whisper = LogisticFuser({"lfcc-gmm": 0.5, "spec-cnn": 0.5, "whisper-embed": 1.0}, -3.0)
+    f = AudioFuser(speech=default, speech_variants=[with_whisper])
+    two = [Evidence("lfcc-gmm", 0.8, ""), Evidence("spec-cnn", 0.8, "")]
+    assert abs(f.fuse(two) - default.fuse(two)) < 1e-12
+    three = [*two, Evidence("whisper-embed", 0.8, "")]
+    assert abs(f.fuse(three) - with_whisper.fuse(three)) < 1e-12
+    # an opt-in detector that could not start abstains: the default fusion applies
+    abstained = [*two, Evidence("whisper-embed", None, "could not start")]
+    assert abs(f.fuse(abstained) - default.fuse(two)) < 1e-12
+    # no fusion was fitted for this set: the default one is used
+    one = [Evidence("spec-cnn", 0.8, "")]
+    assert abs(f.fuse(one) - default.fuse(one)) < 1e-12
+
+
+def test_variants_load_from_the_weights_folder(tmp_path, monkeypatch):
+    payload = {
+        "speech": LogisticFuser({"spec-cnn": 1.0}).to_dict(),
+        "speech_variants": [LogisticFuser({"spec-cnn": 1.0, "whisper-embed": 2.0}).to_dict()],
+        "music": None,
+    }
+    (tmp_path / "fuser.json").write_text(json.dumps(payload))
+    monkeypatch.setenv("FAKESCOPE_AUDIO_WEIGHTS", str(tmp_path))
+    p = AudioFuser().fuse([Evidence("spec-cnn", 0.5, ""), Evidence("whisper-embed", 0.75, "")])
+    assert abs(p - 0.9) < 1e-6

@@ -22,3 +22,12 @@ def test_evaluate_fused_lists_abstained(toy_files):
     assert result.n_real == 1 and result.n_fake == 1
     short = evaluate([str(toy_files["short"])], [str(toy_files["fake1"])], detector="toy-abstain")
     assert short.n_abstained == 1 and short.roc_auc is None
+
+
+def test_evaluate_adds_opt_in_detectors_to_the_fused_verdict(toy_files):
+    real, fake = [str(toy_files["real1"])], [str(toy_files["fake1"])]
+    plain = evaluate(real, fake, scanner=None)
+    with_extra = evaluate(real, fake, extra=["toy-inverted"])
+    plain_scores = [s["score"] for s in plain.to_dict(include_samples=True)["samples"]]
+    extra_scores = [s["score"] for s in with_extra.to_dict(include_samples=True)["samples"]]
+    assert plain_scores != extra_scores  # the opt-in detector voted

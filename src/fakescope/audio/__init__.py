@@ -19,6 +19,12 @@ def _spec_cnn():
     return SpecCnnDetector()
 
 
+def _whisper_embed():
+    from fakescope.audio.whisper_embed import WhisperEmbedDetector
+
+    return WhisperEmbedDetector()
+
+
 def _music():
     from fakescope.audio.music import MusicArtifactsDetector
 
@@ -61,6 +67,16 @@ def register() -> None:
         "audio",
         _spec_cnn,
         description=("compact CNN on 8 kHz log spectrograms (speech only)"),
+    )
+    register_detector(
+        "whisper-embed",
+        "audio",
+        _whisper_embed,
+        default=False,
+        description=(
+            "linear head on a frozen Whisper encoder's statistics (speech only); opt in "
+            "with --extra whisper-embed"
+        ),
     )
     register_detector(
         "music-artifacts",

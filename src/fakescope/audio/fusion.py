@@ -13,7 +13,7 @@ import json
 from fakescope.core.evidence import Evidence
 from fakescope.core.fusion import DEFAULT_THRESHOLDS, LogisticFuser, LogitMeanFuser
 
-SPEECH_DETECTORS = ("lfcc-gmm", "spec-cnn")
+SPEECH_DETECTORS = ("lfcc-gmm", "spec-cnn", "whisper-embed")
 
 
 class AudioFuser:
@@ -31,10 +31,14 @@ class AudioFuser:
     thresholds = DEFAULT_THRESHOLDS
 
     def __init__(
-        self, speech: LogisticFuser | None = None, music: LogisticFuser | None = None
+        self,
+        speech: LogisticFuser | None = None,
+        music: LogisticFuser | None = None,
+        speech_variants: list[LogisticFuser] | None = None,
     ) -> None:
         self._speech = speech
         self._music = music
+        self._speech_variants = list(speech_variants or [])
         self._loaded = speech is not None
 
     def _load(self) -> None:
@@ -49,6 +53,8 @@ class AudioFuser:
             return  # no fusion model: the logit mean is used
         if data.get("speech"):
             self._speech = LogisticFuser.from_dict(data["speech"])
+        variants = data.get("speech_variants", [])
+        self._speech_variants = [LogisticFuser.from_dict(v) for v in variants]
         if data.get("music"):
             self._music = LogisticFuser.from_dict(data["music"])
 
@@ -60,7 +66,7 @@ class AudioFuser:
         speech = [e for e in voting if e.detector in SPEECH_DETECTORS]
         other = [e for e in voting if e.detector not in SPEECH_DETECTORS]
         if speech and not other:
-            return (self._speech or LogitMeanFuser()).fuse(speech)
+            return self._speech_fuser(speech).fuse(speech)
         if other and not speech:
             return (self._music or LogitMeanFuser()).fuse(other)
         # Both sides voted (a voice over music): the speech detectors were trained on speech
@@ -74,5 +80,20 @@ class AudioFuser:
             None,
         )
         if label == "speech":
-            return (self._speech or LogitMeanFuser()).fuse(speech)
+            return self._speech_fuser(speech).fuse(speech)
         return (self._music or LogitMeanFuser()).fuse(other)
+
+    def _speech_fuser(self, speech: list[Evidence]) -> LogisticFuser | LogitMeanFuser:
+        """The fusion fitted for exactly the speech detectors that voted, if there is one.
+
+        ``fuser.json`` holds the default detectors' fusion and variants fitted with opt-in
+        detectors (``whisper-embed``); weights fitted for other detectors would miscount the
+        evidence (an abstaining detector contributes nothing).
+        """
+        if self._speech is None:
+            return LogitMeanFuser()
+        voted = {e.detector for e in speech}
+        for candidate in (self._speech, *self._speech_variants):
+            if voted == set(candidate.coef):
+                return candidate
+        return self._speech

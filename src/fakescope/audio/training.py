@@ -94,6 +94,38 @@ def prepare_speech(
     return out
 
 
+def train_whisper_embed(
+    train: list[Prepared],
+    calib: list[Prepared],
+    y_cal: np.ndarray,
+    out: Path,
+    log: Log,
+    progress_factory=None,
+) -> np.ndarray | None:
+    """Fit and calibrate the `whisper-embed` head; its calibrated logits on ``calib``.
+
+    Returns None (and trains nothing) when no Whisper encoder is installed.
+    """
+    from fakescope.audio.whisper_embed import WEIGHTS_FILE, fit_head, whisper_features
+    from fakescope.audio.whisper_encoder import WhisperUnavailable, load_encoder
+
+    try:
+        encoder = load_encoder()
+    except WhisperUnavailable as exc:
+        log(f"whisper-embed not trained: {exc}")
+        (out / WEIGHTS_FILE).unlink(missing_ok=True)
+        return None
+    with _progress(progress_factory, "whisper features", len(train) + len(calib)) as tick:
+        feats = whisper_features(encoder, [p.audio for p in train + calib], tick)
+    head = fit_head(feats[: len(train)], np.array([p.item.label for p in train]))
+    head.encoder_width, head.encoder_layers = encoder.width, encoder.n_layers
+    raw = head.raw(feats[len(train) :])
+    head.cal = fit_calibration(raw, y_cal)
+    head.save(out / WEIGHTS_FILE)
+    log(f"whisper-embed head trained on {len(train)} clips ({encoder.source})")
+    return head.logits(feats[len(train) :])
+
+
 def _stable_seed(*parts) -> int:
     import hashlib
 
@@ -361,17 +393,29 @@ def train_all(
     # fuser over calibrated per-detector probabilities of the calibration clips
     from fakescope.core.fusion import sigmoid
 
-    s_gmm = [sigmoid(cal_gmm[0] * v + cal_gmm[1]) for v in raw_gmm]
-    s_cnn = [sigmoid(v) for v in cnn_logits]
-    fuser = LogisticFuser.fit({"lfcc-gmm": s_gmm, "spec-cnn": s_cnn}, list(y_cal))
+    scores = {
+        "lfcc-gmm": [sigmoid(cal_gmm[0] * v + cal_gmm[1]) for v in raw_gmm],
+        "spec-cnn": [sigmoid(v) for v in cnn_logits],
+    }
+    whisper_logits = train_whisper_embed(train, calib, y_cal, out, log, progress_factory)
+    if whisper_logits is not None:
+        scores["whisper-embed"] = [sigmoid(v) for v in whisper_logits]
+    # the default fusion (lfcc-gmm + spec-cnn); whisper-embed is opt-in and gets its own fusion,
+    # used when it votes (docs/audio.md: it helped on 19 of 30 held-out pairs, not enough)
+    fuser = LogisticFuser.fit({k: scores[k] for k in ("lfcc-gmm", "spec-cnn")}, list(y_cal))
+    variants = [LogisticFuser.fit(scores, list(y_cal))] if len(scores) > 2 else []
     from fakescope.core import metrics
 
-    fused = [fuser.fuse(_ev(a, b)) for a, b in zip(s_gmm, s_cnn, strict=True)]
+    fused = {"fused": [fuser.fuse(_ev(scores, row)) for row in zip(*scores.values(), strict=True)]}
+    for variant in variants:
+        fused["fused with whisper-embed"] = [
+            variant.fuse(_ev(scores, row)) for row in zip(*scores.values(), strict=True)
+        ]
     calib_metrics = {}
-    for name, scores in (("lfcc-gmm", s_gmm), ("spec-cnn", s_cnn), ("fused", fused)):
+    for name, values in (*scores.items(), *fused.items()):
         calib_metrics[name] = {
-            "roc_auc": metrics.roc_auc(y_cal, scores),
-            "eer": metrics.equal_error_rate(y_cal, scores)[0],
+            "roc_auc": metrics.roc_auc(y_cal, values),
+            "eer": metrics.equal_error_rate(y_cal, values)[0],
         }
     log(
         "calibration split: "
@@ -406,17 +450,23 @@ def train_all(
         "calibration speakers when the corpus has them)",
         "holdout_engine": holdout,
     }
-    payload = {"speech": fuser.to_dict(), "music": music_fuser}
+    for variant in variants:
+        variant.info = dict(fuser.info)
+    payload = {
+        "speech": fuser.to_dict(),
+        "speech_variants": [v.to_dict() for v in variants],
+        "music": music_fuser,
+    }
     (out / "fuser.json").write_text(json.dumps(payload, indent=2) + "\n")
     (out / "training_info.json").write_text(json.dumps(info, indent=2) + "\n")
     log(f"weights written to {out} in {time.time() - t0:.0f} s")
     return info
 
 
-def _ev(a: float, b: float):
+def _ev(names, values) -> list:
     from fakescope.core.evidence import Evidence
 
-    return [Evidence("lfcc-gmm", a, ""), Evidence("spec-cnn", b, "")]
+    return [Evidence(n, v, "") for n, v in zip(names, values, strict=True)]
 
 
 class _NullTick:

@@ -49,6 +49,7 @@ def evaluate(
     fake: Sequence[str],
     *,
     detector: str | None = None,
+    extra: Sequence[str] | None = None,
     scanner: Scanner | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> EvaluationResult:
@@ -60,6 +61,8 @@ def evaluate(
         Files, folders or glob patterns; a ``.jsonl`` counts one sample per record.
     detector : str, optional
         Evaluate one detector's score instead of the fused verdict.
+    extra : sequence of str, optional
+        Opt-in detectors added to the defaults (and to the fused verdict).
 
     Examples
     --------
@@ -67,7 +70,7 @@ def evaluate(
     >>> result.roc_auc  # doctest: +SKIP
     0.97
     """
-    scanner = scanner or Scanner(detectors=[detector] if detector else None)
+    scanner = scanner or Scanner(detectors=[detector] if detector else None, extra=extra)
     samples: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
     abstained: list[dict[str, str]] = []

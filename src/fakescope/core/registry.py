@@ -36,6 +36,13 @@ class Fuser(Protocol):
     def fuse(self, evidence: list[Evidence]) -> float | None: ...
 
 
+class DetectorUnavailable(RuntimeError):
+    """A detector cannot start because an optional model or package is not installed.
+
+    The message says what to install. The scanner reports it as the detector's abstention.
+    """
+
+
 @dataclass(frozen=True)
 class DetectorSpec:
     name: str

@@ -1,0 +1,149 @@
+"""`whisper-embed`: a linear countermeasure on a frozen Whisper encoder's hidden states.
+
+Each 8 kHz front-end segment is brought to 16 kHz, passed through the Whisper encoder
+(`whisper_encoder`), and described by the mean and standard deviation over time of every hidden
+state; a logistic regression on those standardised statistics, trained by
+``fakescope train audio`` on the same corpus as the other speech detectors, gives the log-odds.
+Its errors differ from the spectrogram CNN's, which is what the fusion uses (docs/audio.md).
+Cf. Kawa et al. 2023, "Improved DeepFake Detection Using Whisper Features".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from fakescope.audio.dsp import SPEECH_RATE, resample
+from fakescope.audio.speech import SpeechDetector
+from fakescope.audio.threads import single_thread
+from fakescope.audio.whisper_encoder import SAMPLE_RATE, WhisperEncoder, load_encoder
+
+WEIGHTS_FILE = "whisper_lr.npz"
+
+
+def whisper_features(
+    encoder: WhisperEncoder,
+    segments: list[np.ndarray],
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Pooled encoder statistics of 8 kHz front-end segments, ``(n_segments, n_features)``.
+
+    Examples
+    --------
+    >>> whisper_features(load_encoder(), [np.zeros(8000, np.float32)]).shape  # doctest: +SKIP
+    (1, 3840)
+    """
+    rows = []
+    with single_thread():
+        for i, seg in enumerate(segments):
+            rows.append(encoder.pooled_features(resample(seg, SPEECH_RATE, SAMPLE_RATE)))
+            if progress is not None:
+                progress(i + 1, len(segments))
+    return np.stack(rows) if rows else np.zeros((0, 0), np.float32)
+
+
+class WhisperHead:
+    """Standardise, then a linear logit, then the calibration ``a * z + b``."""
+
+    def __init__(
+        self,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        coef: np.ndarray,
+        intercept: float,
+        cal: tuple[float, float] = (1.0, 0.0),
+        encoder_width: int = 384,
+        encoder_layers: int = 4,
+    ) -> None:
+        self.mean, self.scale = np.asarray(mean), np.asarray(scale)
+        self.coef, self.intercept = np.asarray(coef), float(intercept)
+        self.cal = (float(cal[0]), float(cal[1]))
+        self.encoder_width, self.encoder_layers = int(encoder_width), int(encoder_layers)
+
+    def raw(self, features: np.ndarray) -> np.ndarray:
+        return ((features - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        return self.cal[0] * self.raw(features) + self.cal[1]
+
+    def save(self, path: str | Path) -> None:
+        np.savez(
+            path,
+            mean=self.mean.astype(np.float32),
+            scale=self.scale.astype(np.float32),
+            coef=self.coef.astype(np.float32),
+            intercept=np.float64(self.intercept),
+            cal=np.array(self.cal),
+            encoder=np.array([self.encoder_width, self.encoder_layers]),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> WhisperHead:
+        with np.load(path) as d:
+            width, layers = (int(v) for v in d["encoder"])
+            cal = (float(d["cal"][0]), float(d["cal"][1]))
+            return cls(d["mean"], d["scale"], d["coef"], float(d["intercept"]), cal, width, layers)
+
+
+def fit_head(features: np.ndarray, labels: np.ndarray, c: float = 1e-3) -> WhisperHead:
+    """Logistic regression (L2, ``C=c``) on standardised features; ``c`` was chosen on the
+    calibration split (docs/audio.md).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.r_[rng.normal(0, 1, (50, 4)), rng.normal(1, 1, (50, 4))]
+    >>> head = fit_head(x, np.r_[np.zeros(50), np.ones(50)], c=1.0)
+    >>> bool(head.raw(x[50:]).mean() > head.raw(x[:50]).mean())
+    True
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, max_iter=3000).fit((features - mean) / scale, labels)
+    return WhisperHead(mean, scale, model.coef_[0], float(model.intercept_[0]))
+
+
+class WhisperEmbedDetector(SpeechDetector):
+    """Synthetic-speech detector on frozen Whisper encoder statistics.
+
+    Parameters
+    ----------
+    weights : path, optional
+        ``whisper_lr.npz`` from ``fakescope train audio`` (default: the active audio weights).
+    encoder : WhisperEncoder, optional
+        Default: `load_encoder()` (``$FAKESCOPE_WHISPER_MODEL`` or the packaged tiny.en).
+
+    Examples
+    --------
+    >>> det = WhisperEmbedDetector()  # doctest: +SKIP
+    >>> det.score(media).reason  # doctest: +SKIP
+    'the voice shows speech-model statistics typical of synthetic speech'
+    """
+
+    name = "whisper-embed"
+    what = "speech-model statistics"
+
+    def __init__(
+        self, weights: str | Path | None = None, encoder: WhisperEncoder | None = None
+    ) -> None:
+        from fakescope.audio.weights_io import weights_path
+
+        self.head = WhisperHead.load(weights or weights_path(WEIGHTS_FILE))
+        self.encoder = encoder or load_encoder()
+        if (self.encoder.width, self.encoder.n_layers) != (
+            self.head.encoder_width,
+            self.head.encoder_layers,
+        ):
+            raise ValueError(
+                f"the whisper-embed head was trained on a Whisper encoder of width "
+                f"{self.head.encoder_width} and {self.head.encoder_layers} layers, but "
+                f"{self.encoder.source} has width {self.encoder.width} and "
+                f"{self.encoder.n_layers} layers; retrain with `fakescope train audio`"
+            )
+
+    def segment_logits(self, segments: list[np.ndarray]) -> np.ndarray:
+        return self.head.logits(whisper_features(self.encoder, segments))
