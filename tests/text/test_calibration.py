@@ -117,3 +117,21 @@ def test_fit_fuser_keeps_weights_nonnegative():
     assert held.coef["b"] == 0.0 and held.coef["a"] > 0
     lo, hi = held.thresholds
     assert 0 < lo < hi < 1
+
+
+def test_weights_follow_the_configured_model(monkeypatch):
+    from fakescope.text import calibration as cal
+
+    monkeypatch.delenv(cal.WEIGHTS_ENV, raising=False)
+    monkeypatch.delenv("FAKESCOPE_TEXT_MODEL", raising=False)
+    assert cal.weights_path() == cal.WEIGHTS_PATH  # embedded SmolLM2
+    monkeypatch.setenv("FAKESCOPE_TEXT_MODEL", "/models/gemma-3-270m-q4_k_m.gguf")
+    gemma = cal.weights_path()
+    assert gemma.name == "fusion-gemma-3-270m-q4_k_m.json" and gemma.is_file()
+    weights = cal.load_weights(gemma)
+    assert weights.model == "gemma-3-270m-q4_k_m.gguf"
+    assert set(weights.fuser.coef) == set(cal.DEFAULT_DETECTORS)
+    monkeypatch.setenv("FAKESCOPE_TEXT_MODEL", "/models/no-calibration-shipped")
+    assert cal.weights_path() == cal.WEIGHTS_PATH  # falls back; evidence names the mismatch
+    monkeypatch.setenv(cal.WEIGHTS_ENV, "/somewhere/mine.json")
+    assert str(cal.weights_path()) == "/somewhere/mine.json"

@@ -88,3 +88,40 @@ def test_embedded_smollm2_loads_and_scores():
     assert logits.shape[-1] == 49152
     logp = torch.log_softmax(logits[:-1], -1).gather(-1, torch.tensor(ids[1:])[:, None])
     assert -6.0 < float(logp.mean()) < -0.5
+
+
+class _BosTokenizer:
+    """Adds id 1 (its <bos>) in front when asked for special tokens, as Gemma's does."""
+
+    bos_token_id = 1
+
+    def __call__(self, text, add_special_tokens=True, verbose=False, **kwargs):
+        ids = [10 + (ord(c) % 50) for c in text]
+        return {"input_ids": ([1] if add_special_tokens else []) + ids}
+
+
+class _RecordingModel:
+    """Stands in for a causal LM: logits whose row j is one-hot at the input id at j."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[int]] = []
+
+    def __call__(self, input_ids, use_cache=False):
+        self.seen.append(input_ids[0].tolist())
+        out = torch.nn.functional.one_hot(input_ids, 64).float()
+        return type("Out", (), {"logits": out})()
+
+
+def test_models_whose_tokenizer_adds_bos_are_scored_behind_it():
+    model = _RecordingModel()
+    lm = LanguageModel("bos-model", model, _BosTokenizer())
+    assert lm.prefix_ids == [1]
+    ids = [20, 21, 22]
+    out = lm.logits(ids)
+    assert model.seen[-1] == [1, 20, 21, 22]  # <bos> first
+    assert out.shape == (3, 64)
+    assert out.argmax(dim=1).tolist() == ids  # row j belongs to ids[j], as without a prefix
+
+
+def test_tokenizers_without_bos_add_nothing(tiny_lm):
+    assert tiny_lm.prefix_ids == []

@@ -147,10 +147,37 @@ _CACHE: dict[str, TextWeights] = {}
 _LOCK = threading.Lock()
 
 
+def shipped_weights_path(model: str) -> Path:
+    """Where the shipped calibration for ``model`` lives (it may not exist).
+
+    ``weights/fusion.json`` for the embedded SmolLM2; ``weights/fusion-<name>.json`` for another
+    model, named by its file or folder name without ``.gguf``.
+
+    Examples
+    --------
+    >>> shipped_weights_path("/models/gemma-3-270m-q4_k_m.gguf").name
+    'fusion-gemma-3-270m-q4_k_m.json'
+    >>> shipped_weights_path("Qwen/Qwen2.5-1.5B").name
+    'fusion-qwen2.5-1.5b.json'
+    """
+    from fakescope.text.lm import EMBEDDED
+
+    if model == EMBEDDED:
+        return WEIGHTS_PATH
+    name = Path(model.rstrip("/")).name.lower().removesuffix(".gguf")
+    return WEIGHTS_PATH.with_name(f"fusion-{name}.json")
+
+
 def weights_path() -> Path:
-    """``$FAKESCOPE_TEXT_FUSION`` if set, else the shipped ``weights/fusion.json``."""
+    """``$FAKESCOPE_TEXT_FUSION`` if set; else the shipped calibration of the configured model
+    when there is one (`shipped_weights_path`), else the shipped ``weights/fusion.json``."""
     env = os.environ.get(WEIGHTS_ENV, "").strip()
-    return Path(env).expanduser() if env else WEIGHTS_PATH
+    if env:
+        return Path(env).expanduser()
+    from fakescope.text.lm import configured_model
+
+    matched = shipped_weights_path(configured_model())
+    return matched if matched.is_file() else WEIGHTS_PATH
 
 
 def load_weights(path: str | Path | None = None) -> TextWeights:

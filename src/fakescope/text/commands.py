@@ -11,7 +11,12 @@ from typing import Annotated
 
 import typer
 
-from fakescope.text.calibration import DEFAULT_DETECTORS, WEIGHTS_ENV, WEIGHTS_PATH
+from fakescope.text.calibration import (
+    DEFAULT_DETECTORS,
+    WEIGHTS_ENV,
+    shipped_weights_path,
+    weights_path,
+)
 from fakescope.text.lm import MODEL_ENV
 
 
@@ -23,8 +28,9 @@ def train_text(
     out: Annotated[
         Path | None,
         typer.Option(
-            help=f"Where to write fusion.json (default: the shipped file). Use it "
-            f"with {WEIGHTS_ENV}=PATH."
+            help=f"Where to write the weights (default: the model's shipped file, "
+            f"weights/fusion.json for SmolLM2, weights/fusion-<model>.json otherwise). Use a "
+            f"file elsewhere with {WEIGHTS_ENV}=PATH."
         ),
     ] = None,
     model: Annotated[
@@ -117,7 +123,7 @@ def train_text(
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
-    target = weights.save(out or WEIGHTS_PATH)
+    target = weights.save(out or shipped_weights_path(model or configured_model()))
     table = Table(
         title=f"training fit ({weights.info['n_human']} human, "
         f"{weights.info['n_machine']} machine texts)"
@@ -132,7 +138,7 @@ def train_text(
     if data.skipped:
         console.print(f"{len(data.skipped)} texts skipped (short or not English)")
     console.print(f"wrote {target}")
-    if out is not None and Path(out).resolve() != WEIGHTS_PATH.resolve():
+    if Path(target).resolve() != weights_path().resolve():
         console.print(f"use it with: {WEIGHTS_ENV}={target} fakescope scan ...")
 
 

@@ -138,7 +138,7 @@ def iter_generate(
                 return_dict=True,
             )["input_ids"]
         else:
-            ids = torch.tensor([lm.encode(prompt)[0]], dtype=torch.long)
+            ids = torch.tensor([lm.prefix_ids + lm.encode(prompt)[0]], dtype=torch.long)
         eos = tok.eos_token_id
         with lm.lock, torch.inference_mode():
             gen = lm.model.generate(

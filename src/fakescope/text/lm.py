@@ -96,6 +96,20 @@ class LanguageModel:
     def vocab_size(self) -> int:
         return int(self.model.get_output_embeddings().weight.shape[0])
 
+    @property
+    def prefix_ids(self) -> list[int]:
+        """Special tokens the tokenizer puts before every text (``<bos>`` for Gemma or Llama).
+
+        The model saw them in training, and without them its probabilities are far off (Gemma 3:
+        mean log-likelihood about -5 instead of -3 nats per token), so `logits` feeds them first.
+        SmolLM2's tokenizer adds none.
+        """
+        cached = self.__dict__.get("_prefix_ids")
+        if cached is None:
+            cached = _special_prefix(self.tokenizer)
+            self.__dict__["_prefix_ids"] = cached
+        return list(cached)
+
     def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]] | None]:
         """Token ids of ``text`` without special tokens, and character offsets when available."""
         try:
@@ -115,11 +129,35 @@ class LanguageModel:
         """Next-token logits for a 1-D sequence of ids: a float32 tensor of shape (len, vocab)."""
         import torch
 
-        tensor = torch.as_tensor(ids, dtype=torch.long).reshape(1, -1)
+        prefix = self.prefix_ids
+        tensor = torch.as_tensor(prefix + [int(i) for i in ids], dtype=torch.long).reshape(1, -1)
         # One lock per model: torch modules are not safe to call from two threads at once.
         with self.lock, torch.inference_mode():
             out = self.model(input_ids=tensor, use_cache=False).logits[0]
-        return out.float()
+        # rows after the prefix: row j still predicts ids[j + 1]
+        return out[len(prefix) :].float()
+
+
+def _special_prefix(tokenizer: Any) -> list[int]:
+    """The ids the tokenizer adds in front of a text when asked for special tokens.
+
+    Examples
+    --------
+    >>> class Tok:
+    ...     def __call__(self, text, add_special_tokens=True, verbose=False):
+    ...         return {"input_ids": ([2] if add_special_tokens else []) + [7, 8]}
+    >>> _special_prefix(Tok())
+    [2]
+    """
+    try:
+        with_special = list(tokenizer("a b", add_special_tokens=True, verbose=False)["input_ids"])
+        plain = list(tokenizer("a b", add_special_tokens=False, verbose=False)["input_ids"])
+    except (TypeError, ValueError, KeyError):
+        return []
+    for start in range(len(with_special) - len(plain) + 1):
+        if plain and with_special[start : start + len(plain)] == plain:
+            return with_special[:start]
+    return []
 
 
 _SHARED: dict[str, LanguageModel] = {}

@@ -222,7 +222,10 @@ class TextScorer:
         if self.cache_dir is None:
             return None
         cross = self.cross_lm.name if self.cross_lm is not None else ""
-        raw = f"{self.lm.name}|{cross}|" + ",".join(map(str, ids))
+        # models scored behind a <bos> get their own keys (older caches were made without it)
+        prefix = self.lm.prefix_ids
+        name = f"{self.lm.name}+{prefix}" if prefix else self.lm.name
+        raw = f"{name}|{cross}|" + ",".join(map(str, ids))
         return hashlib.sha1(raw.encode()).hexdigest()
 
     def _disk_get(self, key: str | None) -> TokenStats | None:
