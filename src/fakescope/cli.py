@@ -261,6 +261,10 @@ def serve(
     db: Annotated[
         str | None, typer.Option(help="SQLAlchemy URL for scan history (default: local SQLite).")
     ] = None,
+    extra: Annotated[
+        list[str] | None,
+        typer.Option("--extra", "-x", help="Opt-in detectors to run as well."),
+    ] = None,
 ) -> None:
     """Run the web service: a page to upload files and a JSON API (/docs)."""
     try:
@@ -270,8 +274,12 @@ def serve(
     except ImportError as exc:
         err.print(f"[red]error:[/red] the service needs: pip install 'fakescope[service]' ({exc})")
         raise typer.Exit(EXIT_USAGE) from None
+    try:
+        app_ = create_app(db, extra=extra)
+    except KeyError as exc:
+        _usage_error(str(exc.args[0]))
     err.print(f"fakescope service on http://{host}:{port}/  (API docs at /docs)")
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -51,3 +51,14 @@ def test_upload_limit(tmp_path):
         ],
     )
     assert res.status_code == 413 and "big.toy" in res.json()["detail"]
+
+
+def test_opt_in_detectors_can_be_switched_on(tmp_path):
+    plain = _client(tmp_path)
+    runs = {d["name"]: d["runs"] for d in plain.get("/api/detectors").json()["detectors"]}
+    assert runs["toy-mean"] and not runs["toy-inverted"]
+    client = TestClient(create_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", extra=["toy-inverted"]))
+    files = [("files", ("a.toy", io.BytesIO(b"TOY1 0.9 0.8"), "application/octet-stream"))]
+    report = client.post("/api/scan", files=files).json()["reports"][0]
+    detail = client.get(f"/api/scans/{report['id']}").json()["report"]
+    assert "toy-inverted" in detail["detectors"]

@@ -29,6 +29,7 @@ def create_app(
     db_url: str | None = None,
     detectors: list[str] | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    extra: list[str] | None = None,
 ) -> FastAPI:
     """Build the service.
 
@@ -39,6 +40,8 @@ def create_app(
         ``postgresql+psycopg://user:pw@host/db`` for a shared team database).
     detectors : list of str, optional
         Detectors to run (default: every default detector).
+    extra : list of str, optional
+        Opt-in detectors to run as well (e.g. ``["whisper-embed", "anomaly"]``).
 
     Examples
     --------
@@ -53,7 +56,7 @@ def create_app(
         description="Synthetic-media forensics: calibrated verdicts with evidence.",
     )
     store = ScanStore(db_url)
-    scanner = Scanner(detectors=detectors)
+    scanner = Scanner(detectors=detectors, extra=extra)
     lock = threading.Lock()  # detectors keep models in memory; one scan at a time per process
     page = files("fakescope.service").joinpath("templates/page.html").read_text(encoding="utf-8")
 
@@ -73,6 +76,7 @@ def create_app(
                     "name": s.name,
                     "modality": s.modality,
                     "default": s.default,
+                    "runs": s.name in scanner.detector_names_for(s.modality),
                     "description": s.description,
                 }
                 for s in sorted(detector_specs(), key=lambda s: (s.modality, s.name))
