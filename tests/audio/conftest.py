@@ -70,3 +70,36 @@ class Signals:
 @pytest.fixture
 def sig() -> Signals:
     return Signals()
+
+
+def _tiny_whisper_hf(max_positions: int):
+    """A randomly initialised two-layer Hugging Face Whisper encoder (width 64, one head).
+
+    Every parameter is perturbed, so biases and positions are non-zero and a weight-mapping
+    error shows.
+    """
+    import torch
+    from transformers import WhisperConfig
+    from transformers.models.whisper.modeling_whisper import WhisperEncoder
+
+    torch.manual_seed(0)
+    config = WhisperConfig(
+        d_model=64,
+        encoder_layers=2,
+        encoder_attention_heads=1,
+        encoder_ffn_dim=128,
+        num_mel_bins=80,
+        max_source_positions=max_positions,
+    )
+    model = WhisperEncoder(config).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    return model
+
+
+@pytest.fixture(scope="module")
+def tiny_whisper_hf():
+    """Factory: ``tiny_whisper_hf(max_positions)`` -> a tiny random HF Whisper encoder."""
+    pytest.importorskip("transformers")
+    return _tiny_whisper_hf

@@ -13,19 +13,9 @@ pytest.importorskip("transformers")
 
 
 @pytest.fixture(scope="module")
-def tiny_encoder() -> WhisperEncoder:
-    from transformers import WhisperConfig
-    from transformers.models.whisper.modeling_whisper import WhisperEncoder as HfEncoder
-
-    torch.manual_seed(0)
-    config = WhisperConfig(
-        d_model=64,
-        encoder_layers=2,
-        encoder_attention_heads=1,
-        encoder_ffn_dim=128,
-        max_source_positions=1500,
-    )
-    state = {k: v.numpy() for k, v in HfEncoder(config).state_dict().items()}
+def tiny_encoder(tiny_whisper_hf) -> WhisperEncoder:
+    model = tiny_whisper_hf(1500)
+    state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
     return WhisperEncoder(hf_to_ct2_names(state), "tiny-random")
 
 

@@ -14,25 +14,9 @@ transformers = pytest.importorskip("transformers")
 
 
 @pytest.fixture(scope="module")
-def tiny_hf():
-    """A randomly initialised two-layer Whisper encoder (width 64, 50 positions)."""
-    from transformers import WhisperConfig
-    from transformers.models.whisper.modeling_whisper import WhisperEncoder
-
-    torch.manual_seed(0)
-    config = WhisperConfig(
-        d_model=64,
-        encoder_layers=2,
-        encoder_attention_heads=1,
-        encoder_ffn_dim=128,
-        num_mel_bins=80,
-        max_source_positions=50,
-    )
-    model = WhisperEncoder(config).eval()
-    with torch.no_grad():  # non-zero biases and positions, so a mapping error shows
-        for p in model.parameters():
-            p.add_(0.05 * torch.randn_like(p))
-    return model
+def tiny_hf(tiny_whisper_hf):
+    """50 positions: transformers' encoder wants exactly 100 mel frames then."""
+    return tiny_whisper_hf(50)
 
 
 def _state(model) -> dict[str, np.ndarray]:
