@@ -117,8 +117,7 @@ def train_whisper_embed(
         return None
     with _progress(progress_factory, "whisper features", len(train) + len(calib)) as tick:
         feats = whisper_features(encoder, [p.audio for p in train + calib], tick)
-    head = fit_head(feats[: len(train)], np.array([p.item.label for p in train]))
-    head.encoder_width, head.encoder_layers = encoder.width, encoder.n_layers
+    head = fit_head(feats[: len(train)], np.array([p.item.label for p in train]), encoder=encoder)
     raw = head.raw(feats[len(train) :])
     head.cal = fit_calibration(raw, y_cal)
     head.save(out / WEIGHTS_FILE)
@@ -406,11 +405,9 @@ def train_all(
     variants = [LogisticFuser.fit(scores, list(y_cal))] if len(scores) > 2 else []
     from fakescope.core import metrics
 
-    fused = {"fused": [fuser.fuse(_ev(scores, row)) for row in zip(*scores.values(), strict=True)]}
+    fused = {"fused": _fuse_all(fuser, scores)}
     for variant in variants:
-        fused["fused with whisper-embed"] = [
-            variant.fuse(_ev(scores, row)) for row in zip(*scores.values(), strict=True)
-        ]
+        fused["fused with whisper-embed"] = _fuse_all(variant, scores)
     calib_metrics = {}
     for name, values in (*scores.items(), *fused.items()):
         calib_metrics[name] = {
@@ -463,10 +460,15 @@ def train_all(
     return info
 
 
-def _ev(names, values) -> list:
+def _fuse_all(fuser, scores: dict[str, list[float]]) -> list[float]:
+    """``fuser`` applied clip by clip to the calibrated scores of the detectors it was fitted on."""
     from fakescope.core.evidence import Evidence
 
-    return [Evidence(n, v, "") for n, v in zip(names, values, strict=True)]
+    names = list(fuser.coef)
+    rows = zip(*(scores[n] for n in names), strict=True)
+    return [
+        fuser.fuse([Evidence(n, v, "") for n, v in zip(names, row, strict=True)]) for row in rows
+    ]
 
 
 class _NullTick:

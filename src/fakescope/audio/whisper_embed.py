@@ -87,9 +87,15 @@ class WhisperHead:
             return cls(d["mean"], d["scale"], d["coef"], float(d["intercept"]), cal, width, layers)
 
 
-def fit_head(features: np.ndarray, labels: np.ndarray, c: float = 1e-3) -> WhisperHead:
+def fit_head(
+    features: np.ndarray,
+    labels: np.ndarray,
+    c: float = 1e-3,
+    encoder: WhisperEncoder | None = None,
+) -> WhisperHead:
     """Logistic regression (L2, ``C=c``) on standardised features; ``c`` was chosen on the
-    calibration split (docs/audio.md).
+    calibration split (docs/audio.md). ``encoder`` (the one that made the features) is recorded
+    so that the detector refuses a different one.
 
     Examples
     --------
@@ -104,7 +110,10 @@ def fit_head(features: np.ndarray, labels: np.ndarray, c: float = 1e-3) -> Whisp
     mean = features.mean(axis=0)
     scale = features.std(axis=0) + 1e-6
     model = LogisticRegression(C=c, max_iter=3000).fit((features - mean) / scale, labels)
-    return WhisperHead(mean, scale, model.coef_[0], float(model.intercept_[0]))
+    head = WhisperHead(mean, scale, model.coef_[0], float(model.intercept_[0]))
+    if encoder is not None:
+        head.encoder_width, head.encoder_layers = encoder.width, encoder.n_layers
+    return head
 
 
 class WhisperEmbedDetector(SpeechDetector):

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ class LanguageModel:
     def vocab_size(self) -> int:
         return int(self.model.get_output_embeddings().weight.shape[0])
 
-    @property
+    @cached_property
     def prefix_ids(self) -> list[int]:
         """Special tokens the tokenizer puts before every text (``<bos>`` for Gemma or Llama).
 
@@ -104,11 +105,7 @@ class LanguageModel:
         mean log-likelihood about -5 instead of -3 nats per token), so `logits` feeds them first.
         SmolLM2's tokenizer adds none.
         """
-        cached = self.__dict__.get("_prefix_ids")
-        if cached is None:
-            cached = _special_prefix(self.tokenizer)
-            self.__dict__["_prefix_ids"] = cached
-        return list(cached)
+        return _special_prefix(self.tokenizer)
 
     def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]] | None]:
         """Token ids of ``text`` without special tokens, and character offsets when available."""
