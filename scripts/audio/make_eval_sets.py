@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
     return x.mean(axis=1), rate
 
 
+FIRST_ENGINES = ("espeak-ng", "festival", "flite", "pico", "piper", "vocoded")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--fsdd", type=Path, default=Path("/work/shared/datasets/audio/fsdd"))
@@ -73,9 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     sets["real_asterisk_other"] = list(renamed)
     for engine_dir in sorted(p for p in args.tts.iterdir() if p.is_dir()):
         files = sorted(engine_dir.glob("*.wav"))
+        # engines added later draw from their own generator, so the published sets stay the same
+        pick = (
+            rng
+            if engine_dir.name in FIRST_ENGINES
+            else np.random.default_rng(zlib.crc32(engine_dir.name.encode()))
+        )
         if len(files) > args.per_engine:
             files = [
-                files[i] for i in sorted(rng.choice(len(files), args.per_engine, replace=False))
+                files[i] for i in sorted(pick.choice(len(files), args.per_engine, replace=False))
             ]
         sets[f"fake_{engine_dir.name}"] = files
     if args.only:

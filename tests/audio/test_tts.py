@@ -21,7 +21,7 @@ def test_empty_text_refused():
         synthesize("  ", "espeak-ng", Path("x.wav"))
 
 
-@pytest.mark.parametrize("engine", ["espeak-ng", "flite", "pico"])
+@pytest.mark.parametrize("engine", ["espeak-ng", "flite", "pico", "kokoro"])
 def test_installed_engines_write_wav(tmp_path, engine):
     if engine not in available_engines():
         pytest.skip(f"{engine} not installed")

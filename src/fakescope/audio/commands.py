@@ -95,13 +95,13 @@ def generate_speech(
     out: Annotated[Path, typer.Option(help="WAV file to write.")],
     engine: Annotated[
         str,
-        typer.Option(help="espeak-ng | flite | festival | piper | pico (installed engines only)."),
+        typer.Option(help="espeak-ng | flite | festival | piper | pico | kokoro (installed only)."),
     ] = "espeak-ng",
     voice: Annotated[
         str | None,
         typer.Option(
             help="Engine voice (espeak-ng en-us+f3, flite slt, festival voice_kal_diphone, "
-            "pico en-GB, piper path/to/voice.onnx)."
+            "pico en-GB, piper path/to/voice.onnx, kokoro jf_alpha+jm_kumo:0.3)."
         ),
     ] = None,
     rate: Annotated[float, typer.Option(min=0.25, max=4.0, help="Speaking-rate factor.")] = 1.0,

