@@ -87,3 +87,24 @@ def test_griffin_lim_recovers_the_magnitude_of_a_tone():
     peak = np.abs(z2).mean(axis=1).argmax()
     assert abs(peak * rate / 256 - 440) < 2 * rate / 256  # the tone stays where it was
     assert np.corrcoef(np.abs(z).ravel(), np.abs(z2[:, : z.shape[1]]).ravel())[0, 1] > 0.9
+
+
+def test_fill_digital_silence_fills_long_runs_only():
+    rng = np.random.default_rng(0)
+    voice = rng.standard_normal(800).astype(np.float32)
+    short_gap, long_gap = np.zeros(40, np.float32), np.zeros(400, np.float32)  # 5 ms, 50 ms
+    x = np.concatenate([voice, short_gap, voice, long_gap, voice])
+    y = dsp.fill_digital_silence(x, 8000)
+    assert np.array_equal(y[:1640], x[:1640])  # the voice and the 5 ms gap are untouched
+    filled = y[1640:2040]
+    peak = np.abs(x).max()
+    assert np.all(filled != 0) and 0.5 < filled.std() / (peak * 10 ** (-50 / 20)) < 1.5
+    assert np.array_equal(dsp.fill_digital_silence(x, 8000), y)  # deterministic
+
+
+def test_fill_digital_silence_leaves_recordings_and_silence_alone():
+    rng = np.random.default_rng(1)
+    noisy = (rng.standard_normal(8000) * 0.01).astype(np.float32)
+    assert dsp.fill_digital_silence(noisy, 8000) is noisy
+    silent = np.zeros(800, np.float32)
+    assert not dsp.fill_digital_silence(silent, 8000).any()

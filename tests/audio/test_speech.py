@@ -41,3 +41,13 @@ def test_too_short_and_non_speech_abstain(sig):
     assert ev.score is None and "too short" in ev.reason
     ev = Loudness().score(_media(sig.voice_like(2.0, 8000), label="music"))
     assert ev.score is None and "music" in ev.reason
+
+
+def test_digital_silence_inside_a_segment_becomes_a_noise_floor(sig):
+    word = sig.voice_like(0.5, 8000)
+    x = np.concatenate([word, np.zeros(2400), word])  # 0.3 s of exact zeros between words
+    (_, _, seg), *_ = speech_segments(_media(x).data)
+    quiet = (np.abs(seg) <= 1e-4 * np.abs(seg).max()).astype(np.int8)  # within -80 dB of zero
+    edges = np.diff(np.concatenate([[0], quiet, [0]]))
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    assert runs.max(initial=0) < 80  # no 10 ms of digital silence left (was 0.3 s)

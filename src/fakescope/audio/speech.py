@@ -17,6 +17,7 @@ from fakescope.audio.dsp import (
     SPEECH_BAND,
     SPEECH_RATE,
     bandpass,
+    fill_digital_silence,
     normalize_peak,
     segment_bounds,
     trim_silence,
@@ -44,7 +45,9 @@ def speech_segments(clip) -> list[tuple[float, float, np.ndarray]]:
     for a, b in segment_bounds(len(x), SPEECH_RATE, SEGMENT_S, 1.5):
         seg = trim_silence(x[a:b], SPEECH_RATE)
         if len(seg) >= MIN_SPEECH_S * SPEECH_RATE and np.abs(seg).max() > 1e-4:
-            out.append((a / SPEECH_RATE, b / SPEECH_RATE, normalize_peak(seg)))
+            # inference only: training clips are single utterances trimmed at both ends
+            seg = fill_digital_silence(normalize_peak(seg), SPEECH_RATE)
+            out.append((a / SPEECH_RATE, b / SPEECH_RATE, seg))
     clip.cache["speech_segments"] = out
     return out
 
