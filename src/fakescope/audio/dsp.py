@@ -117,9 +117,9 @@ def fill_digital_silence(
 
     Runs of at least ``min_run_s`` whose samples are all within ``floor_db`` of zero (relative to
     the peak) get Gaussian noise at ``level_db`` relative to the peak; everything else is left
-    untouched. Edited or synthesised files often hold exact zeros between words, which no
-    recording has; in a log spectrogram they dominate the level statistics and make synthetic
-    speech look real. Deterministic (the noise is seeded by the signal length).
+    untouched. Edited or synthesised files often hold exact zeros between words, which live
+    recordings do not; in a log spectrogram they dominate the level statistics and made synthetic
+    speech look real (docs/audio.md, long-form section). Deterministic (seeded by the length).
 
     Examples
     --------
