@@ -38,7 +38,8 @@ th{background:#eef1f7;font-size:.85rem;text-transform:uppercase;letter-spacing:.
 .unsure{background:#fff1c2;color:#7a5a00}.error{background:#e9e9ee;color:#4a4a55}
 .abstain{background:#eef1f7;color:#4a5366}
 .score{font-variant-numeric:tabular-nums}
-.det{font-size:.85rem;margin:.15rem 0}.det b{display:inline-block;min-width:7.5rem}
+.det{font-size:.85rem;margin:.15rem 0;display:grid;column-gap:.3rem;
+  grid-template-columns:7.5rem 4rem 1fr}
 .reason{color:#5b6475}
 .pics{display:flex;flex-wrap:wrap;gap:.6rem}
 figure{margin:0;max-width:300px}
