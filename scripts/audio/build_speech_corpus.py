@@ -205,8 +205,6 @@ def build_kokoro(out: Path, rng: random.Random, reps: int) -> int:
     if not kokoro.is_available():
         print(f"kokoro not installed: skipped ({kokoro.INSTALL})")
         return 0
-    import numpy as np
-
     names = kokoro.voices()
     n = 0
     for r in range(reps):
@@ -226,7 +224,7 @@ def build_kokoro(out: Path, rng: random.Random, reps: int) -> int:
                 wf.setnchannels(1)
                 wf.setsampwidth(2)
                 wf.setframerate(kokoro.SAMPLE_RATE)
-                wf.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+                wf.writeframes(kokoro.pcm16(audio))
             n += 1
     return n
 

@@ -119,3 +119,14 @@ def speak(text: str, voice_style: np.ndarray, speed: float = 1.0) -> np.ndarray:
         },
     )[0]
     return np.asarray(audio, dtype=np.float32).ravel()
+
+
+def pcm16(audio: np.ndarray) -> bytes:
+    """16-bit little-endian PCM bytes of a float waveform in [-1, 1] (clipped), for WAV files.
+
+    Examples
+    --------
+    >>> pcm16(np.array([0.0, 2.0], dtype=np.float32))
+    b'\\x00\\x00\\xff\\x7f'
+    """
+    return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()

@@ -180,15 +180,12 @@ def _pico(text: str, out: Path, voice: str | None, rate: float) -> None:
 
 
 def _kokoro(text: str, out: Path, voice: str | None, rate: float) -> None:
-    import numpy as np
-
     audio = kokoro.speak(text, kokoro.style(voice), speed=min(max(rate, 0.5), 2.0))
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
     with _wav_writer(out) as wf:
         wf.setnchannels(1)
         wf.setsampwidth(2)
         wf.setframerate(kokoro.SAMPLE_RATE)
-        wf.writeframes(pcm.tobytes())
+        wf.writeframes(kokoro.pcm16(audio))
 
 
 @contextmanager
