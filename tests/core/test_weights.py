@@ -119,3 +119,9 @@ def test_output_file_and_refuse_overwrite(tmp_path):
     with pytest.raises(FileExistsError, match="--overwrite"):
         refuse_overwrite([existing, tmp_path / "new.npz"], overwrite=False)
     refuse_overwrite([existing], overwrite=True)
+
+
+def test_explicit_file_argument_is_used_whatever_its_name(shipped, tmp_path):
+    f = tmp_path / "my-spectrum.npz"
+    f.write_bytes(b"x")
+    assert weights_file("demo", "a.npz", shipped, weights=f) == f

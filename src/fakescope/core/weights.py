@@ -171,7 +171,8 @@ def weights_file(
     '/pkg/weights/model.json'
     """
     if weights is not None:
-        source, origin = Path(weights).expanduser(), "weights="
+        # A detector's own argument names a file (or a folder of weights) explicitly.
+        source, origin, single_file = Path(weights).expanduser(), "weights=", True
     else:
         source = weights_source(modality, legacy_env)
         origin = "" if source is None else _origin(modality, legacy_env)
@@ -199,7 +200,10 @@ def weights_file(
             f"name the folder that holds {name}"
         )
     if required:
-        raise WeightsError(f"{source}: no such weights file or folder ({origin})")
+        raise WeightsError(
+            f"{source}: no such weights file or folder ({origin}); "
+            f"`fakescope train {modality} --out FOLDER` writes them"
+        )
     return source
 
 
