@@ -28,9 +28,9 @@ def train_text(
     out: Annotated[
         Path | None,
         typer.Option(
-            help=f"Where to write the weights (default: the model's shipped file, "
-            f"weights/fusion.json for SmolLM2, weights/fusion-<model>.json otherwise). Use a "
-            f"file elsewhere with {WEIGHTS_ENV}=PATH."
+            help=f"Folder (or .json file) for the weights; default: the user data folder, e.g. "
+            f"~/.local/share/fakescope/weights/text/fusion.json for SmolLM2, "
+            f"fusion-<model>.json for another model. Use it with {WEIGHTS_ENV}=PATH."
         ),
     ] = None,
     model: Annotated[
@@ -71,6 +71,7 @@ def train_text(
         ),
     ] = 0.001,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
+    overwrite: Annotated[bool, typer.Option(help="Replace weights already at --out.")] = False,
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
@@ -85,11 +86,19 @@ def train_text(
     from rich.table import Table
 
     from fakescope.core.media import MediaError
+    from fakescope.core.weights import output_file, refuse_overwrite, user_weights_dir
     from fakescope.text.lm import ModelUnavailable, cache_dir, configured_model, load_model
     from fakescope.text.scoring import TextScorer
     from fakescope.text.training import describe, train
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    shipped_name = shipped_weights_path(model or configured_model()).name
+    target = output_file(out or user_weights_dir("text"), shipped_name)
+    try:
+        refuse_overwrite([target], overwrite)
+    except FileExistsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     torch.set_num_threads(threads)
     names = tuple(d.strip() for d in detectors.split(",") if d.strip())
     try:
@@ -123,7 +132,7 @@ def train_text(
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
-    target = weights.save(out or shipped_weights_path(model or configured_model()))
+    target = weights.save(target)
     table = Table(
         title=f"training fit ({weights.info['n_human']} human, "
         f"{weights.info['n_machine']} machine texts)"
