@@ -56,6 +56,27 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+WEIGHTS_HELP = (
+    "Use your own weights: MODALITY=PATH (image, audio, text, video, anomaly; a folder from "
+    "`fakescope train MODALITY --out`). Repeat for several. Same as $FAKESCOPE_<MODALITY>_WEIGHTS."
+)
+
+
+def _apply_weights(values: list[str] | None) -> None:
+    if not values:
+        return
+    from importlib.metadata import entry_points
+
+    from fakescope.core.weights import apply_weights_options
+
+    known = {ep.name for ep in entry_points(group="fakescope.plugins")}
+    known |= {s.modality for s in detector_specs()}
+    try:
+        apply_weights_options(values, known)
+    except ValueError as exc:
+        _usage_error(str(exc))
+
+
 @app.command()
 def scan(
     paths: Annotated[
@@ -78,11 +99,15 @@ def scan(
     threads: Annotated[
         int | None, typer.Option(min=1, help="CPU threads for the models (default: all cores).")
     ] = None,
+    weights: Annotated[
+        list[str] | None, typer.Option("--weights", metavar="MODALITY=PATH", help=WEIGHTS_HELP)
+    ] = None,
 ) -> None:
     """Scan files and say, per file, how likely it is machine-made, with the evidence."""
     from fakescope.core.pipeline import Scanner
 
     _set_threads(threads)
+    _apply_weights(weights)
 
     try:
         scanner = Scanner(detectors=detector, extra=extra, batch_size=batch_size)
@@ -202,10 +227,15 @@ def evaluate(
     samples: Annotated[
         bool, typer.Option("--samples", help="Include per-sample scores in --json.")
     ] = False,
+    weights: Annotated[
+        list[str] | None, typer.Option("--weights", metavar="MODALITY=PATH", help=WEIGHTS_HELP)
+    ] = None,
 ) -> None:
     """ROC-AUC, AP, EER, TPR at 1 % FPR and accuracy on labelled data."""
     from fakescope.core.evaluation import evaluate as run_evaluation
     from fakescope.core.evaluation import plot_roc
+
+    _apply_weights(weights)
 
     try:
         with _progress(err.is_terminal and not as_json) as progress:

@@ -83,6 +83,42 @@ def using_weights(modality: str, path: str | Path) -> Iterator[Path]:
         use_weights(modality, previous)
 
 
+def apply_weights_options(values: Iterable[str], known: Iterable[str]) -> dict[str, Path]:
+    """Parse and apply ``--weights MODALITY=PATH`` options (repeatable).
+
+    Raises
+    ------
+    ValueError
+        A value without ``=``, an unknown modality, or a path that does not exist.
+
+    Examples
+    --------
+    >>> apply_weights_options(["spectrum"], known=["image"])
+    Traceback (most recent call last):
+    ...
+    ValueError: --weights spectrum: give MODALITY=PATH, e.g. --weights image=~/my-weights
+    """
+    names = sorted(set(known))
+    applied: dict[str, Path] = {}
+    for item in (v.strip() for v in values):
+        modality, sep, path = item.partition("=")
+        if not sep or not modality or not path:
+            raise ValueError(
+                f"--weights {item}: give MODALITY=PATH, e.g. --weights image=~/my-weights"
+            )
+        if modality not in names:
+            raise ValueError(
+                f"--weights {item}: no modality named {modality!r} (use one of {', '.join(names)})"
+            )
+        location = Path(path).expanduser()
+        if not location.exists():
+            raise ValueError(f"--weights {item}: {location} does not exist")
+        applied[modality] = location
+    for modality, location in applied.items():
+        use_weights(modality, location)
+    return applied
+
+
 def weights_source(modality: str, legacy_env: str | None = None) -> Path | None:
     """The user's weights location for ``modality``, or ``None`` for the shipped weights.
 
