@@ -116,3 +116,22 @@ def test_weights_option_points_a_modality_at_user_weights(toy_files, tmp_path):
         assert result.exit_code == 2 and why in result.output, result.output
     result = runner.invoke(app, ["evaluate", "--weights", "x", "--real", "a", "--fake", "b"])
     assert result.exit_code == 2 and "MODALITY=PATH" in result.output
+
+
+def test_evaluate_takes_several_detectors_like_scan(toy_files):
+    args = ["evaluate", "--real", str(toy_files["real1"]), "--real", str(toy_files["real2"])]
+    args += ["--fake", str(toy_files["fake1"]), "--fake", str(toy_files["fake2"]), "--json"]
+    comma = runner.invoke(app, [*args, "-d", "toy-mean,toy-abstain"])
+    repeated = runner.invoke(app, [*args, "-d", "toy-mean", "-d", "toy-abstain"])
+    assert comma.exit_code == 0, comma.output
+    assert json.loads(comma.stdout) == json.loads(repeated.stdout)
+    results = json.loads(comma.stdout)["results"]
+    assert [r["detector"] for r in results] == ["toy-mean", "toy-abstain"]
+    human = runner.invoke(app, args[:-1] + ["-d", "toy-mean,toy-abstain"])
+    assert human.stdout.count("ROC-AUC") == 2
+
+
+def test_evaluate_reports_the_verdict_threshold(toy_files):
+    args = ["evaluate", "--real", str(toy_files["real1"]), "--fake", str(toy_files["fake1"])]
+    human = runner.invoke(app, args)
+    assert "accuracy @ 0.70" in human.stdout and "likely synthetic" in human.stdout
