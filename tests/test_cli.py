@@ -135,3 +135,34 @@ def test_evaluate_reports_the_verdict_threshold(toy_files):
     args = ["evaluate", "--real", str(toy_files["real1"]), "--fake", str(toy_files["fake1"])]
     human = runner.invoke(app, args)
     assert "accuracy @ 0.70" in human.stdout and "likely synthetic" in human.stdout
+
+
+def _options(fn_or_command) -> set[str]:
+    import typer.main
+
+    command = typer.main.get_command(_single(fn_or_command))
+    return {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+
+
+def _single(fn):
+    import typer as _typer
+
+    one = _typer.Typer()
+    one.command()(fn)
+    return one
+
+
+def test_one_flag_convention_everywhere():
+    from fakescope.cli import _mount_plugin_commands, evaluate, scan
+    from fakescope.core.registry import commands
+
+    _mount_plugin_commands()
+    writers = {**{f"generate {k}": v for k, v in commands("generate").items()}}
+    writers |= {f"train {k}": v for k, v in commands("train").items()}
+    assert {"generate speech", "generate text", "train image", "train text"} <= set(writers)
+    for name, fn in writers.items():
+        opts = _options(fn)
+        assert "--overwrite" in opts, f"{name} has no --overwrite"
+        assert "--force" not in opts, f"{name} still says --force"
+    for name, fn in (("scan", scan), ("evaluate", evaluate), ("train text", writers["train text"])):
+        assert {"-d", "--detector"} <= _options(fn), name

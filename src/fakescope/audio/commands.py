@@ -138,6 +138,7 @@ def generate_speech(
         ),
     ] = None,
     rate: Annotated[float, typer.Option(min=0.25, max=4.0, help="Speaking-rate factor.")] = 1.0,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
 ) -> None:
     """Speak TEXT with a local text-to-speech engine into a WAV file (for test sets)."""
     from rich.console import Console
@@ -147,6 +148,9 @@ def generate_speech(
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     if out.exists() and out.is_dir():
         console.print(f"[red]error:[/red] {out} is a folder; give a file name for --out")
+        raise typer.Exit(2)
+    if out.exists() and not overwrite:
+        console.print(f"[red]error:[/red] {out} already exists; pass --overwrite to replace it")
         raise typer.Exit(2)
     try:
         path = synthesize(text, engine, out, voice=voice, rate=rate)

@@ -38,8 +38,15 @@ def train_text(
         typer.Option(help=f"Causal LM (name or path); default ${MODEL_ENV} or embedded SmolLM2."),
     ] = None,
     detectors: Annotated[
-        str, typer.Option(help="Comma-separated detectors the fused verdict combines.")
-    ] = ",".join(DEFAULT_DETECTORS),
+        list[str] | None,
+        typer.Option(
+            "--detector",
+            "-d",
+            help="Detectors the fused verdict combines (repeat, or a comma list; default: "
+            + ",".join(DEFAULT_DETECTORS)
+            + ").",
+        ),
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=41, help="Tokens scored per text.")] = 200,
     target_fpr: Annotated[
         float,
@@ -86,6 +93,7 @@ def train_text(
     from rich.table import Table
 
     from fakescope.core.media import MediaError
+    from fakescope.core.registry import parse_detector_names
     from fakescope.core.weights import output_file, refuse_overwrite, user_weights_dir
     from fakescope.text.lm import ModelUnavailable, cache_dir, configured_model, load_model
     from fakescope.text.scoring import TextScorer
@@ -100,7 +108,7 @@ def train_text(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     torch.set_num_threads(threads)
-    names = tuple(d.strip() for d in detectors.split(",") if d.strip())
+    names = tuple(parse_detector_names(detectors) or DEFAULT_DETECTORS)
     try:
         lm = load_model(model or configured_model())
     except ModelUnavailable as exc:
@@ -173,7 +181,7 @@ def generate_text(
     ] = False,
     seed: Annotated[int, typer.Option()] = 0,
     limit: Annotated[int | None, typer.Option(min=1, help="Use at most this many prompts.")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
 ) -> None:
     """Sample machine-written text from the configured language model, to build test sets."""
@@ -199,8 +207,8 @@ def generate_text(
         raise typer.Exit(2)
     if limit:
         items = items[:limit]
-    if out.exists() and not force:
-        console.print(f"[red]error:[/red] {out} exists; pass --force to overwrite it")
+    if out.exists() and not overwrite:
+        console.print(f"[red]error:[/red] {out} already exists; pass --overwrite to replace it")
         raise typer.Exit(2)
     try:
         lm = load_model(model or configured_model())
