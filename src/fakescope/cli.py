@@ -175,7 +175,9 @@ def _human_line(report: Report) -> str:
     )
     score = "  –  " if report.score is None else f"{report.score:5.2f}"
     dets = ", ".join(
-        f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in report.detector_scores.items()
+        f"{k} {'–' if v is None else f'{v:.2f}'}"
+        + (" not counted" if k in report.not_counted else "")
+        for k, v in report.detector_scores.items()
     )
     verdict = f"[{colour}]{report.verdict:<17}[/{colour}]"
     return f"{verdict} {score}  {escape(report.path)}  [dim]({dets})[/dim]"
@@ -185,28 +187,37 @@ def _human_line(report: Report) -> str:
 def detectors(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
 ) -> None:
-    """List the installed detectors."""
+    """List the installed detectors, and warn about any the verdict does not count."""
     from fakescope.core.plugins import plugin_failures
+    from fakescope.core.registry import uncounted_detectors
 
     specs = sorted(detector_specs(), key=lambda s: (s.modality, s.name))
+    uncounted = uncounted_detectors()
     if as_json:
         rows = [
             {
                 "name": s.name,
                 "modality": s.modality,
                 "default": s.default,
+                "counted_in_verdict": s.name not in uncounted,
                 "description": s.description,
             }
             for s in specs
         ]
-        out.print(json.dumps({"detectors": rows, "plugin_errors": plugin_failures()}), markup=False)
+        payload = {"detectors": rows, "not_counted": uncounted, "plugin_errors": plugin_failures()}
+        out.print(json.dumps(payload), markup=False)
         return
     from rich.table import Table
 
-    table = Table("name", "modality", "runs by default", "what it looks at")
+    table = Table("name", "modality", "runs by default", "counts in verdict", "what it looks at")
     for s in specs:
-        table.add_row(s.name, s.modality, "yes" if s.default else "on request", s.description)
+        counts = "[yellow]no[/yellow]" if s.name in uncounted else "yes"
+        table.add_row(
+            s.name, s.modality, "yes" if s.default else "on request", counts, s.description
+        )
     out.print(table)
+    for name, why in uncounted.items():
+        err.print(f"[yellow]warning: {name}: {why}[/yellow]")
     for name, why in plugin_failures().items():
         err.print(f"[yellow]plugin {name} is not available: {why}[/yellow]")
 

@@ -195,6 +195,37 @@ def get_fuser(modality: str) -> Fuser | None:
     return _FUSERS.get(modality)
 
 
+def uncounted_detectors() -> dict[str, str]:
+    """Detectors whose scores their modality's verdict does not count, with the reason.
+
+    A fuser fitted without a detector (an opt-in one, or one added after the fit) gives it no
+    weight: it shows as evidence but never moves the verdict. ``fakescope detectors`` warns.
+    """
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.fusion import fitted_detectors, fusion_weights
+
+    out: dict[str, str] = {}
+    for modality in sorted({s.modality for s in detector_specs()}):
+        fuser = get_fuser(modality)
+        if fuser is None:
+            continue  # the logit mean counts every detector
+        specs = detector_specs(modality)
+        fitted = fitted_detectors(fuser)
+        for spec in specs:
+            if fitted is not None:
+                counted = spec.name in fitted
+            else:  # the fuser cannot say: a probe with the defaults beside it
+                names = {s.name for s in specs if s.default} | {spec.name}
+                probe = [Evidence(n, 0.6, "probe") for n in sorted(names)]
+                counted = fusion_weights(fuser, probe).get(spec.name, 1.0) != 0.0
+            if not counted:
+                out[spec.name] = (
+                    f"the {modality} verdict was not fitted with {spec.name}: its score is shown "
+                    "as evidence but does not count"
+                )
+    return out
+
+
 def commands(group: str) -> dict[str, Callable[..., Any]]:
     from fakescope.core.plugins import load_plugins
 

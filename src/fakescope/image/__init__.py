@@ -30,7 +30,7 @@ def weights_dir() -> Path:
 
 def register() -> None:
     """Register the image loader, detectors, fuser and ``train image`` command."""
-    from fakescope.core.fusion import LazyFuser
+    from fakescope.core.lazy_fuser import LazyFuser
     from fakescope.core.registry import (
         register_command,
         register_detector,

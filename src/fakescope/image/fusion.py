@@ -61,6 +61,10 @@ class ImageFuser:
         z = logit(p) + sum(e.weight * logit(e.score) for e in extra)
         return sigmoid(z)
 
+    def fitted_detectors(self) -> frozenset[str]:
+        """Detectors the verdict counts (for the core's "not counted" note)."""
+        return frozenset(self.pixel.coef) | frozenset(self.additive)
+
     def to_dict(self) -> dict[str, Any]:
         return {"pixel": self.pixel.to_dict(), "additive": list(self.additive), "info": self.info}
 

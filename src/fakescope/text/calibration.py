@@ -226,6 +226,10 @@ class TextFuser:
     def fuse(self, evidence: list[Any]) -> float | None:
         return self._weights().fuser.fuse(evidence)
 
+    def fitted_detectors(self) -> frozenset[str] | None:
+        """Detectors the verdict counts (for the core's "not counted" note)."""
+        return self._weights().fuser.fitted_detectors()
+
 
 def fit_calibration(values: Sequence[float], labels: Sequence[int], feature: str) -> Calibration:
     """One-feature logistic regression (standardised inside, stored in raw units).
