@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import typer
 
+from fakescope.core.sample_size import TooLittleData, require_samples
+
 PATCH = 256
 CROP = 128
 #: What ``train image`` writes (``--overwrite`` is needed to replace them).
@@ -145,10 +147,10 @@ def train_image(
     out.mkdir(parents=True, exist_ok=True)
 
     images, keys = load_real_patches(Path(real))
-    if len(images) < 20:
-        raise typer.BadParameter(
-            f"need at least 20 real images of {PATCH}x{PATCH} or more in {real}"
-        )
+    try:
+        require_samples({f"real images of {PATCH}x{PATCH} or more": len(images)}, 20, source=real)
+    except TooLittleData as exc:
+        raise typer.BadParameter(str(exc)) from None
     tr, va = split_by_source(keys, val_fraction, seed)
     train_imgs = [images[i] for i in tr]
     val_imgs = [images[i] for i in va]

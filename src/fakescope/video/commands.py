@@ -130,8 +130,12 @@ def train_video(
     fakes_per_clip: Annotated[int, typer.Option(help="Self-blended copies per real clip.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed for the self-blend parameters.")] = 0,
     overwrite: Annotated[bool, typer.Option(help="Replace a model already at --out.")] = False,
+    min_clips: Annotated[
+        int, typer.Option(min=1, help="Fewest usable clips of each class to fit on.")
+    ] = 10,
 ) -> None:
     """Fit the face-consistency model on real videos and self-blended copies made from them."""
+    from fakescope.core.sample_size import TooLittleData, require_samples
     from fakescope.core.weights import (
         describe_use,
         output_file,
@@ -189,9 +193,14 @@ def train_video(
                     labels.append(int(mode != "none"))
             bar.advance(task)
     try:
+        require_samples(
+            {"real clips with a face": labels.count(0), "self-blended clips": labels.count(1)},
+            min_clips,
+            source=", ".join(str(p) for p in real),
+        )
         model = TemporalModel.fit(feats, labels)
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(f"{exc} (--min-clips {min_clips})" if isinstance(exc, TooLittleData) else str(exc))
         return
     model.info.update(
         {
