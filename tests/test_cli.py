@@ -94,3 +94,94 @@ def test_detectors_lists_toy(toy_files):
     result = runner.invoke(app, ["detectors", "--json"])
     names = {d["name"] for d in json.loads(result.stdout)["detectors"]}
     assert {"toy-mean", "toy-abstain"} <= names
+
+
+def test_weights_option_points_a_modality_at_user_weights(toy_files, tmp_path):
+    from fakescope.core.weights import use_weights, weights_source
+
+    empty = tmp_path / "mine"
+    empty.mkdir()
+    try:
+        result = runner.invoke(app, ["scan", "--weights", f"toy={empty}", str(toy_files["real1"])])
+        assert result.exit_code == 0, result.output
+        assert weights_source("toy") == empty
+    finally:
+        use_weights("toy", None)
+    for bad, why in (
+        ("toy", "MODALITY=PATH"),
+        ("nope=/tmp", "no modality"),
+        ("toy=/no/such", "does not exist"),
+    ):
+        result = runner.invoke(app, ["scan", "--weights", bad, str(toy_files["real1"])])
+        assert result.exit_code == 2 and why in result.output, result.output
+    result = runner.invoke(app, ["evaluate", "--weights", "x", "--real", "a", "--fake", "b"])
+    assert result.exit_code == 2 and "MODALITY=PATH" in result.output
+
+
+def test_evaluate_takes_several_detectors_like_scan(toy_files):
+    args = ["evaluate", "--real", str(toy_files["real1"]), "--real", str(toy_files["real2"])]
+    args += ["--fake", str(toy_files["fake1"]), "--fake", str(toy_files["fake2"]), "--json"]
+    comma = runner.invoke(app, [*args, "-d", "toy-mean,toy-abstain"])
+    repeated = runner.invoke(app, [*args, "-d", "toy-mean", "-d", "toy-abstain"])
+    assert comma.exit_code == 0, comma.output
+    assert json.loads(comma.stdout) == json.loads(repeated.stdout)
+    results = json.loads(comma.stdout)["results"]
+    assert [r["detector"] for r in results] == ["toy-mean", "toy-abstain"]
+    human = runner.invoke(app, args[:-1] + ["-d", "toy-mean,toy-abstain"])
+    assert human.stdout.count("ROC-AUC") == 2
+
+
+def test_evaluate_reports_the_verdict_threshold(toy_files):
+    args = ["evaluate", "--real", str(toy_files["real1"]), "--fake", str(toy_files["fake1"])]
+    human = runner.invoke(app, args)
+    assert "accuracy @ 0.70" in human.stdout and "likely synthetic" in human.stdout
+
+
+def _options(fn_or_command) -> set[str]:
+    import typer.main
+
+    command = typer.main.get_command(_single(fn_or_command))
+    return {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+
+
+def _single(fn):
+    import typer as _typer
+
+    one = _typer.Typer()
+    one.command()(fn)
+    return one
+
+
+def test_one_flag_convention_everywhere():
+    from fakescope.cli import _mount_plugin_commands, evaluate, scan
+    from fakescope.core.registry import commands
+
+    _mount_plugin_commands()
+    writers = {**{f"generate {k}": v for k, v in commands("generate").items()}}
+    writers |= {f"train {k}": v for k, v in commands("train").items()}
+    assert {"generate speech", "generate text", "train image", "train text"} <= set(writers)
+    for name, fn in writers.items():
+        opts = _options(fn)
+        assert "--overwrite" in opts, f"{name} has no --overwrite"
+        assert "--force" not in opts, f"{name} still says --force"
+    for name, fn in (("scan", scan), ("evaluate", evaluate), ("train text", writers["train text"])):
+        assert {"-d", "--detector"} <= _options(fn), name
+
+
+def test_detectors_warns_about_detectors_the_verdict_does_not_count(toy_files):
+    from fakescope.core import registry
+    from fakescope.core.fusion import LogisticFuser
+
+    registry.register_fuser("toy", LogisticFuser(coef={"toy-mean": 1.0, "toy-abstain": 1.0}))
+    try:
+        listing = runner.invoke(app, ["detectors"])
+        assert "toy-inverted" in listing.stderr and "does not count" in listing.stderr
+        rows = json.loads(runner.invoke(app, ["detectors", "--json"]).stdout)
+        assert "toy-inverted" in rows["not_counted"] and "toy-mean" not in rows["not_counted"]
+        scan = runner.invoke(app, ["scan", "-x", "toy-inverted", "--json", str(toy_files["real1"])])
+        record = json.loads(scan.stdout)
+        assert "toy-inverted" in record["not_counted"]
+        human = runner.invoke(app, ["scan", "-x", "toy-inverted", str(toy_files["real1"])])
+        assert "toy-inverted 0.90 not counted" in human.output
+    finally:
+        registry._FUSERS.pop("toy", None)

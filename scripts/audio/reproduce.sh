@@ -16,8 +16,9 @@ $PY scripts/audio/make_eval_sets.py --tts "$DATA/tts" --out "$DATA/eval"
 
 # shipped weights: every engine except SVOX Pico (a synthesis family no other engine shares),
 # which stays unseen for the headline evaluation
-.venv/bin/fakescope train audio --tts "$DATA/tts" --music-corpus "$DATA/music" \
-    --holdout-engine pico --cache "$DATA/cache"
+.venv/bin/fakescope train audio --fsdd ../shared/datasets/audio/fsdd --tts "$DATA/tts" \
+    --music-corpus "$DATA/music" --holdout-engine pico --cache "$DATA/cache" \
+    --out src/fakescope/audio/weights --overwrite
 
 # headline: held-out speaker (FSDD theo) vs held-out engine (pico), fused verdict
 .venv/bin/fakescope evaluate --real "$DATA/eval/clean/real_fsdd_theo" \
@@ -44,8 +45,9 @@ $PY scripts/audio/make_long_form_sets.py --tts "$DATA/tts" --eval "$DATA/eval"
 
 # leave-one-engine-out
 for engine in festival piper flite espeak-ng; do
-    .venv/bin/fakescope train audio --tts "$DATA/tts" --music-corpus "$DATA/music" \
-        --holdout-engine "$engine" --out "$DATA/weights/holdout-$engine" --cache "$DATA/cache"
+    .venv/bin/fakescope train audio --fsdd ../shared/datasets/audio/fsdd --tts "$DATA/tts" \
+        --music-corpus "$DATA/music" --holdout-engine "$engine" \
+        --out "$DATA/weights/holdout-$engine" --cache "$DATA/cache" --overwrite
     FAKESCOPE_AUDIO_WEIGHTS="$DATA/weights/holdout-$engine" .venv/bin/fakescope evaluate \
         --real "$DATA/eval/clean/real_fsdd_theo" --fake "$DATA/eval/clean/fake_$engine" --json
 done

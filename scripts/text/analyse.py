@@ -9,7 +9,7 @@ score_shared.py's features.jsonl only those that existed when it was scored.)
 
 Fits each candidate fusion (the same `fit_weights` as `fakescope train text`) on the train side
 of the split of scripts/text/make_split.py and prints, per generator, ROC-AUC and TPR at 1 % FPR
-on held-out pairs. Use it to choose --detectors; the shipped weights come from `fakescope train`.
+on held-out pairs. Use it to choose -d/--detector; the shipped weights come from `fakescope train`.
 """
 
 from __future__ import annotations

@@ -56,6 +56,27 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+WEIGHTS_HELP = (
+    "Use your own weights: MODALITY=PATH (image, audio, text, video, anomaly; a folder from "
+    "`fakescope train MODALITY --out`). Repeat for several. Same as $FAKESCOPE_<MODALITY>_WEIGHTS."
+)
+
+
+def _apply_weights(values: list[str] | None) -> None:
+    if not values:
+        return
+    from importlib.metadata import entry_points
+
+    from fakescope.core.weights import apply_weights_options
+
+    known = {ep.name for ep in entry_points(group="fakescope.plugins")}
+    known |= {s.modality for s in detector_specs()}
+    try:
+        apply_weights_options(values, known)
+    except ValueError as exc:
+        _usage_error(str(exc))
+
+
 @app.command()
 def scan(
     paths: Annotated[
@@ -68,21 +89,28 @@ def scan(
         Path | None, typer.Option("--html", help="Write a report a person reads.")
     ] = None,
     detector: Annotated[
-        list[str] | None, typer.Option("--detector", "-d", help="Run only these detectors.")
+        list[str] | None,
+        typer.Option(
+            "--detector", "-d", help="Run only these detectors (repeat, or a comma list)."
+        ),
     ] = None,
     extra: Annotated[
         list[str] | None,
-        typer.Option("--extra", "-x", help="Opt-in detectors to add to the defaults."),
+        typer.Option("--extra", "-x", help="Opt-in detectors to add (repeat, or a comma list)."),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Files scored together.")] = 16,
     threads: Annotated[
         int | None, typer.Option(min=1, help="CPU threads for the models (default: all cores).")
+    ] = None,
+    weights: Annotated[
+        list[str] | None, typer.Option("--weights", metavar="MODALITY=PATH", help=WEIGHTS_HELP)
     ] = None,
 ) -> None:
     """Scan files and say, per file, how likely it is machine-made, with the evidence."""
     from fakescope.core.pipeline import Scanner
 
     _set_threads(threads)
+    _apply_weights(weights)
 
     try:
         scanner = Scanner(detectors=detector, extra=extra, batch_size=batch_size)
@@ -147,7 +175,9 @@ def _human_line(report: Report) -> str:
     )
     score = "  –  " if report.score is None else f"{report.score:5.2f}"
     dets = ", ".join(
-        f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in report.detector_scores.items()
+        f"{k} {'–' if v is None else f'{v:.2f}'}"
+        + (" not counted" if k in report.not_counted else "")
+        for k, v in report.detector_scores.items()
     )
     verdict = f"[{colour}]{report.verdict:<17}[/{colour}]"
     return f"{verdict} {score}  {escape(report.path)}  [dim]({dets})[/dim]"
@@ -157,28 +187,37 @@ def _human_line(report: Report) -> str:
 def detectors(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
 ) -> None:
-    """List the installed detectors."""
+    """List the installed detectors, and warn about any the verdict does not count."""
     from fakescope.core.plugins import plugin_failures
+    from fakescope.core.registry import uncounted_detectors
 
     specs = sorted(detector_specs(), key=lambda s: (s.modality, s.name))
+    uncounted = uncounted_detectors()
     if as_json:
         rows = [
             {
                 "name": s.name,
                 "modality": s.modality,
                 "default": s.default,
+                "counted_in_verdict": s.name not in uncounted,
                 "description": s.description,
             }
             for s in specs
         ]
-        out.print(json.dumps({"detectors": rows, "plugin_errors": plugin_failures()}), markup=False)
+        payload = {"detectors": rows, "not_counted": uncounted, "plugin_errors": plugin_failures()}
+        out.print(json.dumps(payload), markup=False)
         return
     from rich.table import Table
 
-    table = Table("name", "modality", "runs by default", "what it looks at")
+    table = Table("name", "modality", "runs by default", "counts in verdict", "what it looks at")
     for s in specs:
-        table.add_row(s.name, s.modality, "yes" if s.default else "on request", s.description)
+        counts = "[yellow]no[/yellow]" if s.name in uncounted else "yes"
+        table.add_row(
+            s.name, s.modality, "yes" if s.default else "on request", counts, s.description
+        )
     out.print(table)
+    for name, why in uncounted.items():
+        err.print(f"[yellow]warning: {name}: {why}[/yellow]")
     for name, why in plugin_failures().items():
         err.print(f"[yellow]plugin {name} is not available: {why}[/yellow]")
 
@@ -190,65 +229,104 @@ def evaluate(
     ],
     fake: Annotated[list[str], typer.Option("--fake", help="Machine-made samples.")],
     detector: Annotated[
-        str | None,
-        typer.Option("--detector", "-d", help="One detector instead of the fused verdict."),
+        list[str] | None,
+        typer.Option(
+            "--detector",
+            "-d",
+            help="Evaluate these detectors' own scores instead of the fused verdict (repeat, or "
+            "a comma list).",
+        ),
     ] = None,
     extra: Annotated[
         list[str] | None,
-        typer.Option("--extra", "-x", help="Opt-in detectors to add to the fused verdict."),
+        typer.Option(
+            "--extra",
+            "-x",
+            help="Opt-in detectors to add to the fused verdict (repeat, or a comma list).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the ROC curve (PNG).")] = None,
     samples: Annotated[
         bool, typer.Option("--samples", help="Include per-sample scores in --json.")
     ] = False,
+    weights: Annotated[
+        list[str] | None, typer.Option("--weights", metavar="MODALITY=PATH", help=WEIGHTS_HELP)
+    ] = None,
 ) -> None:
-    """ROC-AUC, AP, EER, TPR at 1 % FPR and accuracy on labelled data."""
-    from fakescope.core.evaluation import evaluate as run_evaluation
-    from fakescope.core.evaluation import plot_roc
+    """ROC-AUC, AP, EER, TPR at 1 % FPR and accuracy on labelled data.
 
+    Modalities are never pooled: a run over several gives one result per modality. With several
+    --detector names, each detector's own score is evaluated (one object per detector under
+    "results" in --json).
+    """
+    from fakescope.core.evaluation import evaluate as run_evaluation
+    from fakescope.core.evaluation import evaluate_detectors, plot_roc
+    from fakescope.core.registry import parse_detector_names
+
+    _apply_weights(weights)
+    names = parse_detector_names(detector) or []
     try:
         with _progress(err.is_terminal and not as_json) as progress:
             task = progress.add_task("evaluating", total=2)
-            result = run_evaluation(
-                real,
-                fake,
-                detector=detector,
-                extra=extra,
-                progress=lambda done, total, _s: progress.update(task, completed=done, total=total),
-            )
+
+            def tick(done: int, total: int, _side: str) -> None:
+                progress.update(task, completed=done, total=total)
+
+            if len(names) > 1:
+                results = evaluate_detectors(real, fake, names, progress=tick)
+            else:
+                one = names[0] if names else None
+                results = [run_evaluation(real, fake, detector=one, extra=extra, progress=tick)]
     except KeyError as exc:
         _usage_error(str(exc.args[0]))
     if plot is not None:
-        plot_roc(result, plot)
+        plot_roc(results, plot)
     if as_json:
-        payload = result.to_dict(include_samples=samples)
+        payload = (
+            results[0].to_dict(include_samples=samples)
+            if len(results) == 1
+            else {"results": [r.to_dict(include_samples=samples) for r in results]}
+        )
         if plot is not None:
             payload["plot"] = str(plot)
         out.print(json.dumps(payload), markup=False, highlight=False)
     else:
-        _print_evaluation(result, plot)
-    if result.n_real == 0 or result.n_fake == 0:
+        _print_evaluation(results, plot)
+    for warning in dict.fromkeys(w for r in results for w in r.warnings):
+        err.print(f"[yellow]note:[/yellow] {warning}")
+    if all(c.n_real == 0 or c.n_fake == 0 for r in results for c in r.curves):
         err.print("[red]error:[/red] need at least one readable real and one readable fake sample")
         raise typer.Exit(EXIT_FAILED)
-    raise typer.Exit(EXIT_FAILED if result.n_failed else EXIT_OK)
+    raise typer.Exit(EXIT_FAILED if results[0].n_failed else EXIT_OK)
 
 
-def _print_evaluation(result, plot: Path | None) -> None:
+def _print_evaluation(results, plot: Path | None) -> None:
     def fmt(v: float | None, pct: bool = False) -> str:
         return "n/a" if v is None else (f"{v:.2%}" if pct else f"{v:.4f}")
 
-    out.print(f"detector            {result.detector}")
+    first = results[0]
     out.print(
-        f"samples             {result.n_real} real, {result.n_fake} fake"
-        f" ({result.n_failed} failed, {result.n_abstained} abstained)"
+        f"samples             {first.n_real} real, {first.n_fake} fake"
+        f" ({first.n_failed} failed, {first.n_abstained} abstained)"
     )
-    out.print(f"ROC-AUC             {fmt(result.roc_auc)}")
-    out.print(f"average precision   {fmt(result.average_precision)}")
-    out.print(f"EER                 {fmt(result.eer, True)}")
-    out.print(f"TPR at 1% FPR       {fmt(result.tpr_at_1pct_fpr, True)}")
-    out.print(f"accuracy @ {result.threshold:.2f}     {fmt(result.accuracy, True)}")
-    for f in result.failed[:20]:
+    several = len(first.curves) > 1 or len(results) > 1
+    for c in (c for r in results for c in r.curves):
+        on = f" on {c.modality}" if c.modality else ""
+        out.print(f"{'' if not several else chr(10)}detector            {c.detector}{on}")
+        if several:
+            out.print(f"samples             {c.n_real} real, {c.n_fake} fake")
+        out.print(f"ROC-AUC             {fmt(c.roc_auc)}")
+        out.print(f"average precision   {fmt(c.average_precision)}")
+        out.print(f"EER                 {fmt(c.eer, True)}")
+        out.print(f"TPR at 1% FPR       {fmt(c.tpr_at_1pct_fpr, True)}")
+        at = "each file's own" if c.threshold is None else f"{c.threshold:.2f}"
+        out.print(f"accuracy @ {at:<8} {fmt(c.accuracy, True)}  ({c.threshold_meaning})")
+        out.print(
+            f"called fake @ {at:<5} {fmt(c.real_flagged, True)} of real, "
+            f"{fmt(c.fake_flagged, True)} of fake"
+        )
+    for f in first.failed[:20]:
         err.print(f"[red]failed[/red] {f['path']}: {f['error']}")
     if plot is not None:
         out.print(f"ROC plot            {plot}")

@@ -68,3 +68,51 @@ def test_report_from_evidence_and_abstain_reason():
 def test_failed_report():
     r = Report.failed("z.png", "the file is empty")
     assert r.to_dict()["error"] == "the file is empty" and r.verdict == "error"
+
+
+def test_report_states_which_scores_the_verdict_did_not_count():
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.fusion import LogisticFuser, Report
+
+    fuser = LogisticFuser(coef={"a": 1.5})
+    evidence = [
+        Evidence("a", 0.8, "seen"),
+        Evidence("new", 0.99, "opt-in"),
+        Evidence("x", None, ""),
+    ]
+    report = Report.from_evidence("f.png", "image", evidence, fuser)
+    assert set(report.not_counted) == {"new"}
+    assert "not fitted with new" in report.not_counted["new"]
+    rows = {e["detector"]: e for e in report.to_dict()["evidence"]}
+    assert rows["new"]["weight"] == 0.0 and rows["new"]["counted"] is False  # was 1.0
+    assert rows["a"]["weight"] == 1.5 and rows["a"]["counted"] is True
+    assert rows["x"]["counted"] is False and "not_counted" not in rows["x"]  # it abstained
+    assert report.to_dict()["not_counted"] == report.not_counted
+
+
+def test_an_opaque_fuser_is_probed():
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.fusion import LogisticFuser, Report
+
+    inner = LogisticFuser(coef={"a": 1.0, "b": 0.5})
+
+    class Opaque:  # no fusion_weights / fitted_detectors: the core nudges each score
+        thresholds = (0.3, 0.7)
+
+        def fuse(self, ev):
+            return inner.fuse(ev)
+
+    ev = [Evidence("a", 0.7, ""), Evidence("b", 0.2, ""), Evidence("c", 0.9, "")]
+    report = Report.from_evidence("f", "toy", ev, Opaque())
+    assert set(report.not_counted) == {"c"}
+    assert report.fusion_weights["a"] == pytest.approx(1.0)
+    assert report.fusion_weights["b"] == pytest.approx(0.5)
+
+
+def test_logit_mean_counts_everything():
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.fusion import LogitMeanFuser, Report
+
+    ev = [Evidence("a", 0.7, ""), Evidence("b", 0.2, "", weight=3.0)]
+    report = Report.from_evidence("f", "toy", ev, LogitMeanFuser())
+    assert report.not_counted == {} and report.fusion_weights == {"a": 0.25, "b": 0.75}

@@ -84,3 +84,20 @@ def test_detector_that_cannot_start_fails_files_clearly_and_is_not_retried(toy_f
     reports = list(scanner.scan([str(toy_files["real1"]), str(toy_files["fake1"])]))
     assert all("toy-broken could not start: weights missing" in r.error for r in reports)
     assert len(calls) == 1
+
+
+def test_a_detector_of_another_modality_is_named_as_such(toy_files):
+    from fakescope.core.registry import register_detector
+
+    register_detector("text-only-demo", "text-demo", lambda: None, default=False)
+    [report] = Scanner(detectors=["text-only-demo"]).scan([str(toy_files["real1"])])
+    assert report.error is not None
+    assert "text-only-demo is a text-demo detector" in report.error
+    assert "this is a toy" in report.error and "toy-mean" in report.error
+
+
+def test_detectors_named_by_comma_list_or_repeated(toy_files):
+    a = Scanner(detectors=["toy-mean,toy-abstain"]).detector_names_for("toy")
+    b = Scanner(detectors=["toy-mean", "toy-abstain", "toy-mean"]).detector_names_for("toy")
+    assert a == b == ["toy-mean", "toy-abstain"]
+    assert Scanner(extra=["toy-inverted"]).detector_names_for("toy")[-1] == "toy-inverted"

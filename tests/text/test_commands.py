@@ -98,7 +98,7 @@ def test_generate_command(tiny_lm, tmp_path):
     assert result.exit_code == 0, result.output
     rec = json.loads(out.read_text())
     assert rec["text"].startswith("The committee met")
-    # An existing output is never overwritten without --force.
+    # An existing output is never overwritten without --overwrite.
     again = CliRunner().invoke(_app(generate_text), args)
     assert again.exit_code == 2 and "exists" in again.output
     none = CliRunner().invoke(_app(generate_text), ["generate-text", "--out", str(tmp_path / "x")])

@@ -57,8 +57,21 @@ def test_train_video_fits_a_model(make_video, tmp_path):
     result = runner.invoke(
         _app(train_video),
         ["train-video", "--real", str(tmp_path), "--out", str(out), "--work",
-         str(tmp_path / "work"), "--fakes-per-clip", "1"],
+         str(tmp_path / "work"), "--fakes-per-clip", "1", "--min-clips", "1"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     model = TemporalModel.load(out)
     assert model.info["clips"] == 2 and model.info["manipulated"] == 1
+
+
+def test_train_video_refuses_too_few_clips(make_video, tmp_path):
+    make_video("real1.mp4", frames=20, size=(320, 320), fps=10, face=True)
+    out = tmp_path / "temporal.json"
+    result = runner.invoke(
+        _app(train_video),
+        ["train-video", "--real", str(tmp_path), "--out", str(out), "--work",
+         str(tmp_path / "work"), "--fakes-per-clip", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "need at least 10 real clips with a face, got 1" in " ".join(result.output.split())
+    assert not out.exists()

@@ -11,8 +11,11 @@ def train_command(
     real: Path = typer.Option(
         ..., "--real", help="Folder of normal images (searched recursively); any domain works."
     ),
-    out: Path = typer.Option(
-        Path("anomaly-model"), "--out", help="Where checkpoint.pt, anomaly.pt and training.json go."
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for checkpoint.pt, anomaly.pt and training.json "
+        "(default: the user data folder, e.g. ~/.local/share/fakescope/weights/anomaly).",
     ),
     gan_steps: int = typer.Option(400, "--gan-steps", help="WGAN-GP generator iterations."),
     encoder_steps: int = typer.Option(300, "--encoder-steps", help="izi_f encoder iterations."),
@@ -39,13 +42,24 @@ def train_command(
     seed: int = typer.Option(0, "--seed"),
     threads: int = typer.Option(1, "--threads", help="CPU threads for torch."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint.pt."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace a model already in --out (else refused)."
+    ),
 ) -> None:
     """Train the f-AnoGAN one-class model (used by `scan` as the `anomaly` detector)."""
     import torch
 
+    from fakescope.anomaly.detector import DEFAULT_WEIGHTS
     from fakescope.anomaly.training import TrainConfig, train_anomaly
     from fakescope.core.media import MediaError
+    from fakescope.core.weights import describe_use, refuse_overwrite, user_weights_dir
 
+    out = out or user_weights_dir("anomaly")
+    try:
+        refuse_overwrite([out / DEFAULT_WEIGHTS.name], overwrite or resume)
+    except FileExistsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     torch.set_num_threads(max(threads, 1))
     try:
         cfg = TrainConfig(
@@ -67,5 +81,5 @@ def train_command(
     typer.echo(
         f"saved {result.model_path} ({result.gan_steps} GAN + {result.encoder_steps} "
         f"encoder steps, "
-        f"{result.seconds:.0f} s); use it with FAKESCOPE_ANOMALY_WEIGHTS={result.model_path}"
+        f"{result.seconds:.0f} s); {describe_use('anomaly', result.model_path)}"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,15 +9,19 @@ import numpy as np
 from fakescope.anomaly.scoring import AnomalyModel, ImageScore
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.media import Media, MediaError
+from fakescope.core.weights import weights_env, weights_file
 
-WEIGHTS_ENV = "FAKESCOPE_ANOMALY_WEIGHTS"
+WEIGHTS_ENV = weights_env("anomaly")
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "anomaly.pt"
 
 
 def default_weights_path() -> Path:
-    """Weights used when none are given: ``$FAKESCOPE_ANOMALY_WEIGHTS`` or the shipped model."""
-    env = os.environ.get(WEIGHTS_ENV)
-    return Path(env) if env else DEFAULT_WEIGHTS
+    """Weights used when none are given (:mod:`fakescope.core.weights`): ``--weights
+    anomaly=PATH``, ``$FAKESCOPE_ANOMALY_WEIGHTS`` (a file or the ``train anomaly --out`` folder),
+    or the shipped model."""
+    return weights_file(
+        "anomaly", DEFAULT_WEIGHTS.name, DEFAULT_WEIGHTS.parent, single_file=True, required=False
+    )
 
 
 class AnomalyDetector:
@@ -41,7 +44,10 @@ class AnomalyDetector:
     modality = "image"
 
     def __init__(self, weights: str | Path | None = None) -> None:
-        path = Path(weights) if weights is not None else default_weights_path()
+        path = weights_file(
+            "anomaly", DEFAULT_WEIGHTS.name, DEFAULT_WEIGHTS.parent, weights=weights,
+            single_file=True, required=False,
+        )  # fmt: skip
         try:
             self.model = AnomalyModel.load(path)
         except FileNotFoundError:

@@ -8,16 +8,26 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_FSDD = Path(__file__).resolve().parents[3].parent / "shared/datasets/audio/fsdd"
+#: What ``train audio`` writes (``--overwrite`` is needed to replace them).
+WEIGHTS_FILES = (
+    "content.npz", "lfcc_gmm.npz", "spec_cnn.pt", "music.npz", "fuser.json", "whisper_lr.npz",
+    "training_info.json",
+)  # fmt: skip
 
 
 def train_audio(
-    fsdd: Annotated[Path, typer.Option(help="Free Spoken Digit Dataset folder (real speech).")] = (
-        DEFAULT_FSDD
-    ),
+    fsdd: Annotated[
+        Path | None,
+        typer.Option(
+            help="Real speech: a Free Spoken Digit Dataset folder (recordings/*.wav). Required."
+        ),
+    ] = None,
     tts: Annotated[
-        Path, typer.Option(help="Synthetic speech from scripts/audio/build_speech_corpus.py.")
-    ] = Path("/work/data/audio/tts"),
+        Path | None,
+        typer.Option(
+            help="Synthetic speech from scripts/audio/build_speech_corpus.py. Required.",
+        ),
+    ] = None,
     music: Annotated[
         list[Path] | None, typer.Option(help="Real music folders for the speech/music classifier.")
     ] = None,
@@ -26,7 +36,7 @@ def train_audio(
         typer.Option(
             help="Corpus from scripts/audio/build_music_corpus.py (trains music-artifacts)."
         ),
-    ] = Path("/work/data/audio/music"),
+    ] = None,
     holdout_engine: Annotated[
         str | None,
         typer.Option(help="TTS engine left out of training entirely (for leave-one-engine-out)."),
@@ -34,8 +44,9 @@ def train_audio(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Weights folder (default: the shipped one). Use it with "
-            "FAKESCOPE_AUDIO_WEIGHTS=FOLDER."
+            help="Weights folder (default: the user data folder, e.g. "
+            "~/.local/share/fakescope/weights/audio). Use it with "
+            "FAKESCOPE_AUDIO_WEIGHTS=FOLDER or scan --weights audio=FOLDER."
         ),
     ] = None,
     epochs: Annotated[int, typer.Option(min=1, help="spec-cnn epochs.")] = 10,
@@ -48,21 +59,42 @@ def train_audio(
         ),
     ] = 2,
     cache: Annotated[
-        Path | None, typer.Option(help="Cache of front-end clips (reused across runs).")
-    ] = Path("/work/data/audio/cache"),
+        Path | None,
+        typer.Option(
+            help="Cache of front-end clips, reused across runs (default: the user cache folder)."
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace weights already in --out.")] = False,
 ) -> None:
     """Train the audio detectors (content router, lfcc-gmm, spec-cnn, music-artifacts, fuser)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from fakescope.audio.training import train_all
-    from fakescope.audio.weights_io import SHIPPED
+    from fakescope.core.weights import (
+        describe_use,
+        refuse_overwrite,
+        user_cache_dir,
+        user_weights_dir,
+    )
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    for name, path in (("--fsdd", fsdd), ("--tts", tts)):
+    for name, path, what in (
+        ("--fsdd", fsdd, "a folder of real speech (the Free Spoken Digit Dataset's recordings)"),
+        ("--tts", tts, "a folder of synthetic speech (scripts/audio/build_speech_corpus.py)"),
+    ):
+        if path is None:
+            console.print(f"[red]error:[/red] {name} is required: {what}; see docs/audio.md")
+            raise typer.Exit(2)
         if not Path(path).is_dir():
             console.print(f"[red]error:[/red] {name} folder {path} does not exist")
             raise typer.Exit(2)
+    out = out or user_weights_dir("audio")
+    try:
+        refuse_overwrite([out / n for n in WEIGHTS_FILES], overwrite)
+    except FileExistsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     music_dirs = music or [Path("/usr/share/hyperrogue/music"), Path("/usr/share/asterisk/moh")]
 
     @contextmanager
@@ -74,7 +106,7 @@ def train_audio(
             yield lambda done, tot: progress.update(task, completed=done, total=tot)
 
     train_all(
-        out=out or SHIPPED,
+        out=out,
         fsdd=fsdd,
         tts=tts,
         music_dirs=music_dirs,
@@ -83,11 +115,12 @@ def train_audio(
         gmm_components=gmm_components,
         seed=seed,
         cnn_members=cnn_members,
-        cache=cache,
+        cache=cache or user_cache_dir() / "audio-train",
         music_corpus=music_corpus,
         log=lambda m: console.print(m),
         progress_factory=bar,
     )
+    console.print(describe_use("audio", out))
 
 
 def generate_speech(
@@ -105,6 +138,7 @@ def generate_speech(
         ),
     ] = None,
     rate: Annotated[float, typer.Option(min=0.25, max=4.0, help="Speaking-rate factor.")] = 1.0,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
 ) -> None:
     """Speak TEXT with a local text-to-speech engine into a WAV file (for test sets)."""
     from rich.console import Console
@@ -114,6 +148,9 @@ def generate_speech(
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     if out.exists() and out.is_dir():
         console.print(f"[red]error:[/red] {out} is a folder; give a file name for --out")
+        raise typer.Exit(2)
+    if out.exists() and not overwrite:
+        console.print(f"[red]error:[/red] {out} already exists; pass --overwrite to replace it")
         raise typer.Exit(2)
     try:
         path = synthesize(text, engine, out, voice=voice, rate=rate)

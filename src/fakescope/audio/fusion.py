@@ -83,6 +83,15 @@ class AudioFuser:
             return self._speech_fuser(speech).fuse(speech)
         return (self._music or LogitMeanFuser()).fuse(other)
 
+    def fitted_detectors(self) -> frozenset[str] | None:
+        """Every detector one of the speech or music fusions was fitted with (for the core's
+        "not counted" warning); ``None`` without a fusion model (the logit mean counts all)."""
+        self._load()
+        fusers = [f for f in (self._speech, *self._speech_variants, self._music) if f is not None]
+        if not fusers:
+            return None
+        return frozenset(name for f in fusers for name in f.coef)
+
     def _speech_fuser(self, speech: list[Evidence]) -> LogisticFuser | LogitMeanFuser:
         """The fusion fitted for exactly the speech detectors that voted, if there is one.
 

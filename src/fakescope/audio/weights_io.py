@@ -1,23 +1,24 @@
 """Where the audio weights live: the shipped folder, or one the user names.
 
-``FAKESCOPE_AUDIO_WEIGHTS=/some/folder`` makes every audio detector load its files from that
-folder instead (``fakescope train audio --out`` writes such a folder), so a user's retrained weights
-are evaluated with the same ``fakescope scan`` / ``evaluate`` commands.
+The lookup is the one every modality uses (:mod:`fakescope.core.weights`):
+``--weights audio=FOLDER`` or ``FAKESCOPE_AUDIO_WEIGHTS=FOLDER`` makes every audio detector load
+its files from that folder instead (``fakescope train audio --out`` writes such a folder), so a
+user's retrained weights are evaluated with the same ``fakescope scan`` / ``evaluate`` commands.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from fakescope.core.weights import weights_env, weights_file, weights_folder
+
 SHIPPED = Path(__file__).resolve().parent / "weights"
-ENV = "FAKESCOPE_AUDIO_WEIGHTS"
+ENV = weights_env("audio")
 
 
 def weights_dir() -> Path:
     """The active weights folder."""
-    env = os.environ.get(ENV)
-    return Path(env) if env else SHIPPED
+    return weights_folder("audio", SHIPPED)
 
 
 def weights_path(name: str) -> Path:
@@ -28,9 +29,4 @@ def weights_path(name: str) -> Path:
     >>> weights_path("lfcc_gmm.npz").name
     'lfcc_gmm.npz'
     """
-    path = weights_dir() / name
-    if not path.exists():
-        raise FileNotFoundError(
-            f"audio weights {path} are missing; run `fakescope train audio` to create them"
-        )
-    return path
+    return weights_file("audio", name, SHIPPED)

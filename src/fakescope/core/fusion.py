@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,18 @@ class LogitMeanFuser:
         total = sum(e.weight for e in voting)
         return sigmoid(sum(e.weight * logit(e.score) for e in voting) / total)
 
+    def fusion_weights(self, evidence: list[Evidence]) -> dict[str, float]:
+        """Each scored detector's weight on its log-odds in the fused log-odds."""
+        voting = [e for e in evidence if e.score is not None and e.weight > 0]
+        total = sum(e.weight for e in voting)
+        weights = {e.detector: 0.0 for e in evidence if e.score is not None}
+        weights.update({e.detector: e.weight / total for e in voting})
+        return weights
+
+    def fitted_detectors(self) -> frozenset[str] | None:
+        """``None``: the logit mean counts every detector."""
+        return None
+
 
 @dataclass
 class LogisticFuser:
@@ -86,6 +98,20 @@ class LogisticFuser:
         for e in voting:
             z += self.coef.get(e.detector, self.fallback_coef) * logit(e.score)
         return sigmoid(z)
+
+    def fusion_weights(self, evidence: list[Evidence]) -> dict[str, float]:
+        """Each scored detector's coefficient in this verdict (0.0: not counted)."""
+        voting = [e for e in evidence if e.score is not None and e.weight > 0]
+        if not any(e.detector in self.coef for e in voting):
+            return LogitMeanFuser().fusion_weights(evidence)
+        weights = {e.detector: 0.0 for e in evidence if e.score is not None}
+        weights.update({e.detector: self.coef.get(e.detector, self.fallback_coef) for e in voting})
+        return weights
+
+    def fitted_detectors(self) -> frozenset[str] | None:
+        """The detectors this fusion was fitted with (others count only through
+        ``fallback_coef``)."""
+        return None if self.fallback_coef else frozenset(self.coef)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +180,71 @@ class LogisticFuser:
         )
 
 
+def fusion_weights(fuser: Any, evidence: list[Evidence]) -> dict[str, float]:
+    """How much each scored detector counted in ``fuser``'s verdict on ``evidence``.
+
+    The weight is d logit(verdict) / d logit(score): a LogisticFuser's coefficient, a logit
+    mean's share. ``0.0`` means the verdict did not count the score. A fuser may answer this
+    itself (a ``fusion_weights`` method); otherwise each score is nudged and the verdict watched.
+    An empty dict means the weights cannot be told (no verdict, or a saturated one).
+
+    Examples
+    --------
+    >>> f = LogisticFuser(coef={"a": 1.5})
+    >>> fusion_weights(f, [Evidence("a", 0.8, ""), Evidence("new", 0.9, "")])
+    {'a': 1.5, 'new': 0.0}
+    >>> class Opaque:  # a fuser that cannot say: measured by nudging each score
+    ...     def fuse(self, ev):
+    ...         return f.fuse(ev)
+    >>> {k: round(v, 3) for k, v in fusion_weights(Opaque(), [Evidence("a", 0.8, "")]).items()}
+    {'a': 1.5}
+    """
+    own = getattr(fuser, "fusion_weights", None)
+    if callable(own):
+        return dict(own(evidence))
+    base = fuser.fuse(evidence)
+    if base is None or not _EPS**2 < base < 1 - _EPS**2:
+        return {}
+    z0 = logit(base)
+    weights: dict[str, float] = {}
+    for i, e in enumerate(evidence):
+        if e.score is None:
+            continue
+        z = logit(e.score)
+        step = -0.5 if z > 0 else 0.5
+        nudged = list(evidence)
+        nudged[i] = replace(e, score=sigmoid(z + step))
+        moved = fuser.fuse(nudged)
+        w = 0.0 if moved is None else (logit(moved) - z0) / step
+        weights[e.detector] = 0.0 if abs(w) < 1e-9 else w
+    return weights
+
+
+def fitted_detectors(fuser: Any) -> frozenset[str] | None:
+    """The detectors ``fuser`` was fitted with, or ``None`` when it cannot say (or counts all).
+
+    Examples
+    --------
+    >>> sorted(fitted_detectors(LogisticFuser(coef={"b": 1.0, "a": 0.5})))
+    ['a', 'b']
+    """
+    own = getattr(fuser, "fitted_detectors", None)
+    return own() if callable(own) else None
+
+
+def not_counted_reason(detector: str, modality: str, fuser: Any, evidence: Evidence) -> str:
+    """Why the verdict did not count ``detector``'s score, in a user's words."""
+    fitted = fitted_detectors(fuser)
+    if fitted is not None and detector not in fitted:
+        return (
+            f"not counted: the {modality} verdict's fusion model was not fitted with {detector}; "
+            "its score is shown as evidence only"
+        )
+    if evidence.weight <= 0:
+        return "not counted: the detector gave this evidence no weight"
+    return f"not counted: the {modality} verdict gives this score no weight for this input"
+
+
 @dataclass
 class Report:
     """The verdict on one input, with every detector's evidence.
@@ -173,6 +264,10 @@ class Report:
     evidence: list[Evidence] = field(default_factory=list)
     error: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: Each scored detector's weight in the verdict (see :func:`fusion_weights`).
+    fusion_weights: dict[str, float] = field(default_factory=dict)
+    #: Detectors whose score the verdict did not count, and why.
+    not_counted: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def failed(cls, path: str, reason: str, modality: str | None = None) -> Report:
@@ -189,12 +284,23 @@ class Report:
     ) -> Report:
         thresholds = tuple(getattr(fuser, "thresholds", DEFAULT_THRESHOLDS))
         score = fuser.fuse(evidence)
+        weights: dict[str, float] = {}
+        not_counted: dict[str, str] = {}
         if score is None:
             reasons = [e.reason for e in evidence if e.score is None and e.reason]
             verdict = reasons[0] if reasons else CANNOT_JUDGE
         else:
             verdict = verdict_for(score, thresholds)  # type: ignore[arg-type]
-        return cls(path, modality, score, verdict, thresholds, evidence, None, metadata or {})  # type: ignore[arg-type]
+            weights = fusion_weights(fuser, evidence)
+            not_counted = {
+                e.detector: not_counted_reason(e.detector, modality, fuser, e)
+                for e in evidence
+                if e.score is not None and weights.get(e.detector, 1.0) == 0.0
+            }
+        return cls(
+            path, modality, score, verdict, thresholds, evidence, None, metadata or {},  # type: ignore[arg-type]
+            weights, not_counted,
+        )  # fmt: skip
 
     @property
     def detector_scores(self) -> dict[str, float | None]:
@@ -217,9 +323,21 @@ class Report:
                 k: None if v is None else round(v, 6) for k, v in self.detector_scores.items()
             },
             "error": self.error,
-            "evidence": [e.to_dict(include_png) for e in self.evidence],
+            "not_counted": dict(self.not_counted),
+            "evidence": [self._evidence_dict(e, include_png) for e in self.evidence],
             "metadata": to_jsonable(self.metadata),
         }
+
+    def _evidence_dict(self, evidence: Evidence, include_png: bool) -> dict[str, Any]:
+        out = evidence.to_dict(include_png)
+        if evidence.score is not None and evidence.detector in self.fusion_weights:
+            # The weight the verdict gave it, not the detector's own hint: an uncounted
+            # detector shows 0.0, never 1.0.
+            out["weight"] = round(self.fusion_weights[evidence.detector], 6)
+        out["counted"] = evidence.score is not None and evidence.detector not in self.not_counted
+        if evidence.detector in self.not_counted:
+            out["not_counted"] = self.not_counted[evidence.detector]
+        return out
 
 
 def verdict_for(score: float, thresholds: tuple[float, float] = DEFAULT_THRESHOLDS) -> str:

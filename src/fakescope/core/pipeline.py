@@ -11,7 +11,14 @@ from fakescope.core.fusion import LogitMeanFuser, Report
 from fakescope.core.loading import STDIN, InputFile, collect_inputs, load, load_stdin
 from fakescope.core.media import Media, MediaError
 from fakescope.core.plugins import plugin_failures
-from fakescope.core.registry import Detector, detector_specs, get_detector_spec, get_fuser
+from fakescope.core.registry import (
+    Detector,
+    detector_specs,
+    get_detector_spec,
+    get_fuser,
+    parse_detector_names,
+    wrong_modality_reason,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +52,8 @@ class Scanner:
         extra: Sequence[str] | None = None,
         batch_size: int = 16,
     ) -> None:
-        self.detector_names = list(detectors) if detectors else None
-        self.extra = list(extra or [])
+        self.detector_names = parse_detector_names(detectors)
+        self.extra = parse_detector_names(extra) or []
         self.batch_size = max(1, batch_size)
         self._instances: dict[str, Detector] = {}
         self._start_errors: dict[str, Exception] = {}
@@ -121,6 +128,9 @@ class Scanner:
 
     def _score_group(self, modality: str, medias: list[Media]) -> list[Report]:
         names = self.detector_names_for(modality)
+        if not names and self.detector_names:  # e.g. -d lm-rank on an image
+            why = wrong_modality_reason(self.detector_names, modality)
+            return [Report.failed(m.path, why, modality) for m in medias]
         if not names:
             failed = plugin_failures().get(modality)
             why = f"no {modality} detectors are installed" + (f" ({failed})" if failed else "")

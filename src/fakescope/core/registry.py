@@ -131,6 +131,51 @@ def get_detector_spec(name: str) -> DetectorSpec:
         raise KeyError(f"no detector named {name!r} (installed: {known})") from None
 
 
+def parse_detector_names(values: str | Iterable[str] | None) -> list[str] | None:
+    """The one convention for naming detectors: repeat the option or give a comma list.
+
+    ``-d spectrum -d metadata`` and ``-d spectrum,metadata`` are the same; duplicates are
+    dropped, order kept; ``None`` (or nothing named) means "the defaults".
+
+    Examples
+    --------
+    >>> parse_detector_names(["spectrum,metadata", " spectrum", "residual-cnn"])
+    ['spectrum', 'metadata', 'residual-cnn']
+    >>> parse_detector_names("lm-rank, lm-tail")
+    ['lm-rank', 'lm-tail']
+    >>> parse_detector_names([]) is None
+    True
+    """
+    if values is None:
+        return None
+    items = [values] if isinstance(values, str) else list(values)
+    names: list[str] = []
+    for item in items:
+        for name in (n.strip() for n in str(item).split(",")):
+            if name and name not in names:
+                names.append(name)
+    return names or None
+
+
+def wrong_modality_reason(names: Iterable[str], modality: str) -> str:
+    """Why none of the detectors asked for can judge a file of ``modality``.
+
+    Examples
+    --------
+    >>> register_detector("rank-demo", "text", lambda: None, default=False)
+    >>> wrong_modality_reason(["rank-demo"], "etching")
+    'rank-demo is a text detector, and this is an etching (etching detectors: none installed)'
+    """
+
+    def a(word: str) -> str:
+        return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+    specs = [get_detector_spec(n) for n in names]
+    kinds = ", ".join(f"{s.name} is {a(s.modality)} detector" for s in specs)
+    own = ", ".join(s.name for s in detector_specs(modality)) or "none installed"
+    return f"{kinds}, and this is {a(modality)} ({modality} detectors: {own})"
+
+
 def create_detector(name: str) -> Detector:
     """Instantiate a registered detector by name (loads its weights)."""
     return get_detector_spec(name).factory()
@@ -148,6 +193,37 @@ def get_fuser(modality: str) -> Fuser | None:
 
     load_plugins()
     return _FUSERS.get(modality)
+
+
+def uncounted_detectors() -> dict[str, str]:
+    """Detectors whose scores their modality's verdict does not count, with the reason.
+
+    A fuser fitted without a detector (an opt-in one, or one added after the fit) gives it no
+    weight: it shows as evidence but never moves the verdict. ``fakescope detectors`` warns.
+    """
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.fusion import fitted_detectors, fusion_weights
+
+    out: dict[str, str] = {}
+    for modality in sorted({s.modality for s in detector_specs()}):
+        fuser = get_fuser(modality)
+        if fuser is None:
+            continue  # the logit mean counts every detector
+        specs = detector_specs(modality)
+        fitted = fitted_detectors(fuser)
+        for spec in specs:
+            if fitted is not None:
+                counted = spec.name in fitted
+            else:  # the fuser cannot say: a probe with the defaults beside it
+                names = {s.name for s in specs if s.default} | {spec.name}
+                probe = [Evidence(n, 0.6, "probe") for n in sorted(names)]
+                counted = fusion_weights(fuser, probe).get(spec.name, 1.0) != 0.0
+            if not counted:
+                out[spec.name] = (
+                    f"the {modality} verdict was not fitted with {spec.name}: its score is shown "
+                    "as evidence but does not count"
+                )
+    return out
 
 
 def commands(group: str) -> dict[str, Callable[..., Any]]:

@@ -6,29 +6,31 @@ the image fusion model and ``fakescope train image``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from fakescope.core.weights import weights_env, weights_folder
 
 #: Environment variable naming a folder of user weights (same file names as the shipped ones,
 #: e.g. the ``--out`` folder of ``fakescope train image``); it overrides the shipped weights.
-WEIGHTS_ENV = "FAKESCOPE_IMAGE_WEIGHTS"
+WEIGHTS_ENV = weights_env("image")
 SHIPPED_WEIGHTS = Path(__file__).resolve().parent / "weights"
 
 
 def weights_dir() -> Path:
-    """The folder weights are read from: ``$FAKESCOPE_IMAGE_WEIGHTS`` or the shipped folder.
+    """The folder weights are read from (see :mod:`fakescope.core.weights`): ``--weights
+    image=DIR``, ``$FAKESCOPE_IMAGE_WEIGHTS`` or the shipped folder.
 
     Examples
     --------
     >>> weights_dir().name
     'weights'
     """
-    user = os.environ.get(WEIGHTS_ENV)
-    return Path(user).expanduser() if user else SHIPPED_WEIGHTS
+    return weights_folder("image", SHIPPED_WEIGHTS)
 
 
 def register() -> None:
     """Register the image loader, detectors, fuser and ``train image`` command."""
+    from fakescope.core.lazy_fuser import LazyFuser
     from fakescope.core.registry import (
         register_command,
         register_detector,
@@ -58,9 +60,7 @@ def register() -> None:
         _metadata,
         description="EXIF/XMP/PNG text/C2PA that name a generator or an editor",
     )
-    fuser = load_image_fuser()
-    if fuser is not None:
-        register_fuser("image", fuser)
+    register_fuser("image", LazyFuser(load_image_fuser, "image"))
     register_command("train", "image", train_command)
 
 

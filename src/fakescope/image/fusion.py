@@ -17,7 +17,8 @@ from typing import Any
 
 from fakescope.core.evidence import Evidence
 from fakescope.core.fusion import LogisticFuser, LogitMeanFuser, logit, sigmoid
-from fakescope.image import weights_dir
+from fakescope.core.weights import weights_file
+from fakescope.image import SHIPPED_WEIGHTS
 
 FUSION_FILE = "fusion.json"
 ADDITIVE_DETECTORS = ("metadata",)
@@ -60,6 +61,10 @@ class ImageFuser:
         z = logit(p) + sum(e.weight * logit(e.score) for e in extra)
         return sigmoid(z)
 
+    def fitted_detectors(self) -> frozenset[str]:
+        """Detectors the verdict counts (for the core's "not counted" note)."""
+        return frozenset(self.pixel.coef) | frozenset(self.additive)
+
     def to_dict(self) -> dict[str, Any]:
         return {"pixel": self.pixel.to_dict(), "additive": list(self.additive), "info": self.info}
 
@@ -78,7 +83,7 @@ class ImageFuser:
 
 def load_image_fuser(path: str | Path | None = None) -> ImageFuser | None:
     """The shipped (or ``$FAKESCOPE_IMAGE_WEIGHTS``) fusion model, or ``None`` if absent."""
-    path = Path(path) if path else weights_dir() / FUSION_FILE
+    path = weights_file("image", FUSION_FILE, SHIPPED_WEIGHTS, weights=path, required=False)
     if not path.exists():
         return None
     return ImageFuser.load(path)

@@ -16,7 +16,8 @@ import numpy as np
 
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.media import Media
-from fakescope.image import weights_dir
+from fakescope.core.weights import weights_file
+from fakescope.image import SHIPPED_WEIGHTS
 from fakescope.image.render import heatmap_overlay
 
 WEIGHTS_FILE = "residual_cnn.npz"
@@ -207,7 +208,7 @@ class ResidualCNNDetector:
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
 
-        path = Path(weights) if weights else weights_dir() / WEIGHTS_FILE
+        path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
         if not path.exists():
             raise FileNotFoundError(
                 f"residual-cnn weights not found at {path}; run `fakescope train image --real DIR`"

@@ -8,7 +8,8 @@ import numpy as np
 
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.media import Media
-from fakescope.image import weights_dir
+from fakescope.core.weights import weights_file
+from fakescope.image import SHIPPED_WEIGHTS
 from fakescope.image.classifier import FeatureClassifier
 from fakescope.image.render import spectrum_plot
 from fakescope.image.spectrum_features import (
@@ -44,7 +45,7 @@ class SpectrumDetector:
     modality = "image"
 
     def __init__(self, weights: str | Path | None = None) -> None:
-        path = Path(weights) if weights else weights_dir() / WEIGHTS_FILE
+        path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
         if not path.exists():
             raise FileNotFoundError(
                 f"spectrum weights not found at {path}; run `fakescope train image --real DIR`"

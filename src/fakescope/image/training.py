@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from fakescope.image import SHIPPED_WEIGHTS
+from fakescope.core.sample_size import TooLittleData, require_samples
 
 PATCH = 256
 CROP = 128
+#: What ``train image`` writes (``--overwrite`` is needed to replace them).
+WEIGHTS_FILES = ("spectrum.npz", "residual_cnn.npz", "fusion.json", "training_report.json")
 _IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 
 
@@ -145,10 +147,10 @@ def train_image(
     out.mkdir(parents=True, exist_ok=True)
 
     images, keys = load_real_patches(Path(real))
-    if len(images) < 20:
-        raise typer.BadParameter(
-            f"need at least 20 real images of {PATCH}x{PATCH} or more in {real}"
-        )
+    try:
+        require_samples({f"real images of {PATCH}x{PATCH} or more": len(images)}, 20, source=real)
+    except TooLittleData as exc:
+        raise typer.BadParameter(str(exc)) from None
     tr, va = split_by_source(keys, val_fraction, seed)
     train_imgs = [images[i] for i in tr]
     val_imgs = [images[i] for i in va]
@@ -299,20 +301,33 @@ def _ev(spec: float, cnn: float):
 
 def train_command(
     real: Path = typer.Option(..., "--real", help="Folder of real photos (256x256 or larger)."),
-    out: Path = typer.Option(
-        SHIPPED_WEIGHTS, "--out", help="Where to write the weights (default: the shipped ones)."
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for the weights (default: the user data folder, e.g. "
+        "~/.local/share/fakescope/weights/image; never the installed package).",
     ),
     epochs: int = typer.Option(12, "--epochs", help="Residual-CNN training epochs."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     decoders: int = typer.Option(24, "--decoders", help="Simulated up-sampling decoders."),
     threads: int = typer.Option(1, "--threads", help="CPU threads for torch."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace weights already in --out."),
 ) -> None:
     """Train the image detectors (spectrum, residual-cnn) and the image fusion model from real
     photos only; fakes are simulated (AutoGAN-style decoders, self-blending, laundering)."""
     from rich.console import Console
 
+    from fakescope.core.weights import describe_use, refuse_overwrite, user_weights_dir
+
     console = Console(stderr=True)
+    out = out or user_weights_dir("image")
+    try:
+        refuse_overwrite([out / n for n in WEIGHTS_FILES], overwrite)
+    except FileExistsError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
     train_image(
         real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads,
         log=lambda msg: console.print(msg, highlight=False),
     )  # fmt: skip
+    console.print(describe_use("image", out), highlight=False)

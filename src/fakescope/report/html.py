@@ -119,7 +119,7 @@ def _row(report: Report) -> str:
         )
     cls = VERDICT_CLASS.get(report.verdict, "abstain")
     score = "–" if report.score is None else f"{report.score:.2f}"
-    dets = "".join(_detector_line(e) for e in report.evidence)
+    dets = "".join(_detector_line(e, report.not_counted.get(e.detector)) for e in report.evidence)
     pictures = "".join(_artefact(a) for e in report.evidence for a in e.artefacts)
     modality = escape(report.modality or "")
     return (
@@ -134,11 +134,12 @@ def _row(report: Report) -> str:
     )
 
 
-def _detector_line(e: Evidence) -> str:
+def _detector_line(e: Evidence, not_counted: str | None = None) -> str:
     score = "abstains" if e.score is None else f"{e.score:.2f}"
+    uncounted = f' <span class="reason">({escape(not_counted)})</span>' if not_counted else ""
     return (
         f'<div class="det"><b>{escape(e.detector)}</b> <span class="score">{score}</span>'
-        f' <span class="reason">— {escape(e.reason)}</span></div>'
+        f' <span class="reason">— {escape(e.reason)}</span>{uncounted}</div>'
     )
 
 

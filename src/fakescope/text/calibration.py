@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from fakescope.core.fusion import LogisticFuser, sigmoid
+from fakescope.core.weights import weights_env, weights_file, weights_source
 
-WEIGHTS_ENV = "FAKESCOPE_TEXT_FUSION"
+WEIGHTS_ENV = weights_env("text")
+#: The variable's former name, still read after ``FAKESCOPE_TEXT_WEIGHTS``.
+LEGACY_WEIGHTS_ENV = "FAKESCOPE_TEXT_FUSION"
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "fusion.json"
 
 DETECTOR_FEATURES: dict[str, str] = {
@@ -169,14 +171,18 @@ def shipped_weights_path(model: str) -> Path:
 
 
 def weights_path() -> Path:
-    """``$FAKESCOPE_TEXT_FUSION`` if set; else the shipped calibration of the configured model
-    when there is one (`shipped_weights_path`), else the shipped ``weights/fusion.json``."""
-    env = os.environ.get(WEIGHTS_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
+    """The user's calibration (:mod:`fakescope.core.weights`: ``--weights text=PATH`` or
+    ``$FAKESCOPE_TEXT_WEIGHTS``, a file or a ``train text --out`` folder) if named; else the
+    shipped calibration of the configured model when there is one (`shipped_weights_path`),
+    else the shipped ``weights/fusion.json``."""
     from fakescope.text.lm import configured_model
 
     matched = shipped_weights_path(configured_model())
+    if weights_source("text", LEGACY_WEIGHTS_ENV) is not None:
+        return weights_file(
+            "text", matched.name, WEIGHTS_PATH.parent, single_file=True,
+            legacy_env=LEGACY_WEIGHTS_ENV, required=False,
+        )  # fmt: skip
     return matched if matched.is_file() else WEIGHTS_PATH
 
 
@@ -219,6 +225,10 @@ class TextFuser:
 
     def fuse(self, evidence: list[Any]) -> float | None:
         return self._weights().fuser.fuse(evidence)
+
+    def fitted_detectors(self) -> frozenset[str] | None:
+        """Detectors the verdict counts (for the core's "not counted" note)."""
+        return self._weights().fuser.fitted_detectors()
 
 
 def fit_calibration(values: Sequence[float], labels: Sequence[int], feature: str) -> Calibration:

@@ -28,9 +28,9 @@ def train_text(
     out: Annotated[
         Path | None,
         typer.Option(
-            help=f"Where to write the weights (default: the model's shipped file, "
-            f"weights/fusion.json for SmolLM2, weights/fusion-<model>.json otherwise). Use a "
-            f"file elsewhere with {WEIGHTS_ENV}=PATH."
+            help=f"Folder (or .json file) for the weights; default: the user data folder, e.g. "
+            f"~/.local/share/fakescope/weights/text/fusion.json for SmolLM2, "
+            f"fusion-<model>.json for another model. Use it with {WEIGHTS_ENV}=PATH."
         ),
     ] = None,
     model: Annotated[
@@ -38,8 +38,15 @@ def train_text(
         typer.Option(help=f"Causal LM (name or path); default ${MODEL_ENV} or embedded SmolLM2."),
     ] = None,
     detectors: Annotated[
-        str, typer.Option(help="Comma-separated detectors the fused verdict combines.")
-    ] = ",".join(DEFAULT_DETECTORS),
+        list[str] | None,
+        typer.Option(
+            "--detector",
+            "-d",
+            help="Detectors the fused verdict combines (repeat, or a comma list; default: "
+            + ",".join(DEFAULT_DETECTORS)
+            + ").",
+        ),
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=41, help="Tokens scored per text.")] = 200,
     target_fpr: Annotated[
         float,
@@ -71,6 +78,7 @@ def train_text(
         ),
     ] = 0.001,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
+    overwrite: Annotated[bool, typer.Option(help="Replace weights already at --out.")] = False,
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
@@ -85,13 +93,22 @@ def train_text(
     from rich.table import Table
 
     from fakescope.core.media import MediaError
+    from fakescope.core.registry import parse_detector_names
+    from fakescope.core.weights import output_file, refuse_overwrite, user_weights_dir
     from fakescope.text.lm import ModelUnavailable, cache_dir, configured_model, load_model
     from fakescope.text.scoring import TextScorer
     from fakescope.text.training import describe, train
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    shipped_name = shipped_weights_path(model or configured_model()).name
+    target = output_file(out or user_weights_dir("text"), shipped_name)
+    try:
+        refuse_overwrite([target], overwrite)
+    except FileExistsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     torch.set_num_threads(threads)
-    names = tuple(d.strip() for d in detectors.split(",") if d.strip())
+    names = tuple(parse_detector_names(detectors) or DEFAULT_DETECTORS)
     try:
         lm = load_model(model or configured_model())
     except ModelUnavailable as exc:
@@ -123,7 +140,7 @@ def train_text(
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
-    target = weights.save(out or shipped_weights_path(model or configured_model()))
+    target = weights.save(target)
     table = Table(
         title=f"training fit ({weights.info['n_human']} human, "
         f"{weights.info['n_machine']} machine texts)"
@@ -164,7 +181,7 @@ def generate_text(
     ] = False,
     seed: Annotated[int, typer.Option()] = 0,
     limit: Annotated[int | None, typer.Option(min=1, help="Use at most this many prompts.")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
 ) -> None:
     """Sample machine-written text from the configured language model, to build test sets."""
@@ -190,8 +207,8 @@ def generate_text(
         raise typer.Exit(2)
     if limit:
         items = items[:limit]
-    if out.exists() and not force:
-        console.print(f"[red]error:[/red] {out} exists; pass --force to overwrite it")
+    if out.exists() and not overwrite:
+        console.print(f"[red]error:[/red] {out} already exists; pass --overwrite to replace it")
         raise typer.Exit(2)
     try:
         lm = load_model(model or configured_model())

@@ -12,11 +12,11 @@ from fakescope.core.media import MediaError
 VIDEO_GLOBS = ("*.mp4", "*.m4v", "*.mov", "*.mkv", "*.webm", "*.avi")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 1) -> None:
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}")
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def _progress():  # noqa: ANN202  (rich Progress)
@@ -112,23 +112,49 @@ def train_video(
     real: Annotated[
         list[Path], typer.Option("--real", help="Real videos with faces (files or folders).")
     ],
-    out: Annotated[Path, typer.Option(help="Where to write the temporal model (JSON).")] = Path(
-        "src/fakescope/video/weights/temporal.json"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder (or .json file) for the temporal model; default: the user data folder, "
+            "e.g. ~/.local/share/fakescope/weights/video/temporal.json."
+        ),
+    ] = None,
     work: Annotated[
-        Path, typer.Option(help="Folder for the generated clips (kept, reusable).")
-    ] = Path("video-train-clips"),
+        Path | None,
+        typer.Option(
+            help="Folder for the generated clips (kept, reusable); default: the user cache "
+            "folder, e.g. ~/.cache/fakescope/video-train-clips."
+        ),
+    ] = None,
     segment: Annotated[float, typer.Option(help="Clip length cut from each video (s).")] = 2.0,
     fakes_per_clip: Annotated[int, typer.Option(help="Self-blended copies per real clip.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed for the self-blend parameters.")] = 0,
+    overwrite: Annotated[bool, typer.Option(help="Replace a model already at --out.")] = False,
+    min_clips: Annotated[
+        int, typer.Option(min=1, help="Fewest usable clips of each class to fit on.")
+    ] = 10,
 ) -> None:
     """Fit the face-consistency model on real videos and self-blended copies made from them."""
+    from fakescope.core.sample_size import TooLittleData, require_samples
+    from fakescope.core.weights import (
+        describe_use,
+        output_file,
+        refuse_overwrite,
+        user_cache_dir,
+        user_weights_dir,
+    )
     from fakescope.video.clip import probe
-    from fakescope.video.consistency import TemporalModel, measure_clip
+    from fakescope.video.consistency import SHIPPED, TemporalModel, measure_clip
     from fakescope.video.faces import FaceFinder
     from fakescope.video.faceswap import faceswap_video
     from fakescope.video.sampling import fixed_rate_times
 
+    target = output_file(out or user_weights_dir("video"), SHIPPED.name)
+    work = work or user_cache_dir() / "video-train-clips"
+    try:
+        refuse_overwrite([target], overwrite)
+    except FileExistsError as exc:
+        _fail(str(exc), 2)
     files = _video_files(real)
     if not files:
         _fail("no videos found under --real")
@@ -167,9 +193,14 @@ def train_video(
                     labels.append(int(mode != "none"))
             bar.advance(task)
     try:
+        require_samples(
+            {"real clips with a face": labels.count(0), "self-blended clips": labels.count(1)},
+            min_clips,
+            source=", ".join(str(p) for p in real),
+        )
         model = TemporalModel.fit(feats, labels)
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(f"{exc} (--min-clips {min_clips})" if isinstance(exc, TooLittleData) else str(exc))
         return
     model.info.update(
         {
@@ -180,6 +211,7 @@ def train_video(
             "command": "fakescope train video --real DIR",
         }
     )
-    model.save(out)
+    model.save(target)
     info = model.info
-    typer.echo(f"wrote {out} ({info['clips']} clips, {info['manipulated']} manipulated)")
+    typer.echo(f"wrote {target} ({info['clips']} clips, {info['manipulated']} manipulated)")
+    typer.echo(describe_use("video", target))

@@ -133,8 +133,14 @@ class TemporalModel:
 
 
 def load_shipped() -> TemporalModel | None:
-    """The shipped model, or ``None`` if this install has none."""
-    return TemporalModel.load(SHIPPED) if SHIPPED.exists() else None
+    """The model in use (:mod:`fakescope.core.weights`): ``--weights video=PATH``,
+    ``$FAKESCOPE_VIDEO_WEIGHTS`` (a ``temporal.json`` or the ``train video --out`` folder), or the
+    shipped one; ``None`` if this install ships none and the user named none."""
+    from fakescope.core.weights import weights_file, weights_source
+
+    user = weights_source("video") is not None
+    path = weights_file("video", SHIPPED.name, SHIPPED.parent, single_file=True, required=user)
+    return TemporalModel.load(path) if path.exists() else None
 
 
 def measure_clip(
