@@ -28,10 +28,14 @@ def test_register_command_rejects_unknown_group():
         register_command("destroy", "x", lambda: None)
 
 
-def test_register_command_is_listed():
+def test_register_command_is_listed(monkeypatch):
+    from fakescope.core import registry
+
     def dummy() -> None:
         """demo"""
 
+    # a private copy of the table, so the dummy never leaks into other tests' command lists
+    monkeypatch.setattr(registry, "_COMMANDS", {g: dict(c) for g, c in registry._COMMANDS.items()})
     register_command("generate", "dummy-for-test", dummy)
     assert commands("generate")["dummy-for-test"] is dummy
 
