@@ -12,6 +12,21 @@ def test_version():
     assert result.exit_code == 0 and "fakescope" in result.output
 
 
+def test_version_option():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("fakescope ")
+
+
+def test_human_results_go_to_stdout_and_nothing_else_does(toy_files):
+    result = runner.invoke(app, ["scan", str(toy_files["real1"]), str(toy_files["empty"])])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any("real1.toy" in line and "likely real" in line for line in lines)
+    assert any("ERROR" in line and "empty.toy" in line for line in lines)
+    assert lines[-1].startswith("2 item(s):")
+    assert result.stderr == ""
+
+
 def test_scan_json_lines_has_the_contract_keys(toy_files):
     result = runner.invoke(
         app, ["scan", "--json", str(toy_files["real1"]), str(toy_files["fake1"])]

@@ -1,5 +1,9 @@
 """The ``fakescope`` command line: a thin layer over :mod:`fakescope.core`.
 
+Results (the human-readable lines, ``--json`` records, the summary) go to standard output;
+progress bars, notices and errors about the command itself go to standard error, so
+``fakescope scan x > out.txt`` keeps only the results.
+
 Exit codes: 0 every input was analysed, 1 at least one input failed (missing, corrupt,
 unsupported), 2 usage error (bad option, unknown detector).
 """
@@ -33,6 +37,29 @@ generate_app = typer.Typer(
     help="Create synthetic media locally (for test sets).", no_args_is_help=True
 )
 app.add_typer(train_app, name="train")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"fakescope {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the fakescope version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """fakescope: tell whether images, video, audio and text were made or altered by a machine."""
+
+
 app.add_typer(generate_app, name="generate")
 
 out = Console(highlight=False, soft_wrap=True)
@@ -40,6 +67,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _progress(enabled: bool) -> Progress:
+    # redirect_stdout=False: results printed to stdout must reach stdout even while the bar
+    # is drawn on stderr (rich would otherwise route them through the bar's console).
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -48,6 +77,7 @@ def _progress(enabled: bool) -> Progress:
         console=err,
         transient=True,
         disable=not enabled,
+        redirect_stdout=False,
     )
 
 
@@ -133,9 +163,9 @@ def scan(
             if html is not None:
                 reports.append(report)
             if as_json:
-                out.print(json.dumps(report.to_dict()), markup=False, highlight=False)
+                _result(progress, json.dumps(report.to_dict()), markup=False)
             else:
-                progress.console.print(_human_line(report), highlight=False)
+                _result(progress, _human_line(report))
     if html is not None:
         from fakescope.report.html import write_html
 
@@ -145,8 +175,17 @@ def scan(
             write_html(reports, html)
             err.print(f"wrote {html} ({len(reports)} item(s))")
     if not as_json:
-        err.print(_summary_line(verdicts))
+        out.print(_summary_line(verdicts))
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _result(progress: Progress, line: str, *, markup: bool = True) -> None:
+    """Print one result line to stdout, above the progress bar when both share a terminal."""
+    if out.is_terminal and not progress.disable:
+        # The bar is redrawn on the same screen: print through it so the two do not tangle.
+        progress.console.print(line, markup=markup, highlight=False)
+    else:
+        out.print(line, markup=markup, highlight=False)
 
 
 def _set_threads(threads: int | None) -> None:
