@@ -12,7 +12,6 @@ from fakescope.video.faceswap import (
     faceswap_video,
     self_blend,
     soft_ellipse_mask,
-    swap_face,
 )
 
 pytest.importorskip("cv2")
@@ -38,16 +37,6 @@ def test_self_blend_changes_the_face_only():
     keep = np.ones(img.shape[:2], bool)
     keep[far.y : far.y + far.h, far.x : far.x + far.w] = False
     assert (out[keep] == img[keep]).all()
-
-
-def test_swap_face_matches_target_colours():
-    img = _texture(seed=1)
-    src = np.zeros((40, 40, 3), np.uint8)
-    src[:, :, 2] = 250  # a blue "face"
-    out = swap_face(img, FaceBox(30, 30, 36, 36), src, BlendParams())
-    centre = out[44:52, 44:52].astype(float)
-    # Colour transfer keeps the target's mean colour, so no blue blob appears.
-    assert abs(centre[..., 2].mean() - img[44:52, 44:52, 2].mean()) < 40
 
 
 def test_params_draw_and_wobble_are_reproducible():
@@ -103,3 +92,78 @@ def test_unwritable_output_is_a_media_error(make_video, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(MediaError, match="cannot be written"):
         faceswap_video(src, blocker / "out.mp4")
+
+
+def _tilted_mirrored_face_video(path, frames=6, degrees=25):
+    """The astronaut's face, mirrored and tilted: Haar found nothing or a wrong box here."""
+    cv2 = pytest.importorskip("cv2")
+    data = pytest.importorskip("skimage.data")
+    face = np.ascontiguousarray(data.astronaut()[0:300, 100:350][:, ::-1])
+    canvas = np.full((360, 360, 3), 120, np.uint8)
+    canvas[30:330, 55:305] = face
+    turn = cv2.getRotationMatrix2D((180, 180), degrees, 1.0)
+    frame = cv2.warpAffine(canvas, turn, (360, 360), borderMode=cv2.BORDER_REFLECT)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10, options={"crf": "12"})
+        stream.width, stream.height, stream.pix_fmt = 360, 360, "yuv420p"
+        for _ in range(frames):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path, frame
+
+
+def _first_frame(path):
+    with av.open(str(path)) as c:
+        return next(c.decode(video=0)).to_ndarray(format="rgb24")
+
+
+def test_swap_onto_a_mirrored_tilted_face_is_aligned(tmp_path):
+    from skimage.data import astronaut
+
+    from fakescope.video.mtcnn import LandmarkFaceFinder
+
+    src, frame = _tilted_mirrored_face_video(tmp_path / "tilted.mp4")
+    finder = LandmarkFaceFinder()
+    [target] = finder.find(frame)
+    result = faceswap_video(
+        src, tmp_path / "swapped.mp4", mode="swap", source_image=astronaut(), frame_jitter=0.0
+    )
+    assert result.manipulated == result.frames == 6 and result.refused == 0
+    out = _first_frame(tmp_path / "swapped.mp4")
+    assert np.abs(out.astype(int) - frame).mean() > 1.0  # something was pasted
+    [swapped] = finder.find(out)
+    eye_distance = np.linalg.norm(target.landmarks[1] - target.landmarks[0])
+    misfit = np.linalg.norm(swapped.landmarks - target.landmarks, axis=1).max()
+    assert misfit < 0.2 * eye_distance  # the pasted face sits on the target's eyes and mouth
+
+
+def test_swaps_whose_alignment_fails_are_refused_not_pasted(tmp_path, monkeypatch):
+    from skimage.data import astronaut
+
+    from fakescope.video import mtcnn
+
+    src, _ = _tilted_mirrored_face_video(tmp_path / "tilted.mp4", frames=4)
+    real_find = mtcnn.LandmarkFaceFinder.find
+    calls = {"n": 0}
+
+    def mislabelled(self, rgb):
+        faces = real_find(self, rgb)
+        calls["n"] += 1
+        if calls["n"] == 1:  # the source photo: correct
+            return faces
+        # every frame: left and right swapped, as a confused detector would report them
+        return [mtcnn.Face(f.box, f.landmarks[[1, 0, 2, 4, 3]], f.score) for f in faces]
+
+    monkeypatch.setattr(mtcnn.LandmarkFaceFinder, "find", mislabelled)
+    out = tmp_path / "never.mp4"
+    with pytest.raises(MediaError, match="no face could be swapped.*rolled"):
+        faceswap_video(src, out, mode="swap", source_image=astronaut())
+    assert not out.exists()
+
+
+def test_a_source_without_a_face_is_refused(make_video, tmp_path):
+    src = make_video(frames=3)
+    with pytest.raises(MediaError, match="no face was found in the source"):
+        faceswap_video(src, tmp_path / "o.mp4", mode="swap", source_image=_texture())

@@ -42,6 +42,7 @@ class AnomalyDetector:
 
     name = "anomaly"
     modality = "image"
+    abilities = {"weights": "anomaly"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None) -> None:
         path = weights_file(

@@ -239,6 +239,7 @@ class MusicArtifactsDetector:
 
     name = "music-artifacts"
     modality = "audio"
+    abilities = {"weights": "audio"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None) -> None:
         from fakescope.audio.weights_io import weights_path

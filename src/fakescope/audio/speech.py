@@ -57,6 +57,7 @@ class SpeechDetector(ABC):
 
     name = "speech"
     modality = "audio"
+    abilities = {"weights": "audio"}  # see fakescope.testing
     what = "synthetic-voice cues"
 
     @abstractmethod

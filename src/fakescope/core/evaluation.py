@@ -250,6 +250,8 @@ def _reason(report: Any, detector: str) -> str:
 
 def plot_roc(result: EvaluationResult | Sequence[EvaluationResult], path: str | Path) -> Path:
     """Write the ROC curves of ``result`` (one per modality or per detector) as a PNG."""
+    from sklearn.metrics import roc_curve
+
     from fakescope.core.plotting import figure_to_png, new_figure
 
     results = [result] if isinstance(result, EvaluationResult) else list(result)
@@ -260,7 +262,7 @@ def plot_roc(result: EvaluationResult | Sequence[EvaluationResult], path: str | 
             continue
         y = np.array([s["label"] for s in c.samples], dtype=int)
         s = np.array([s["score"] for s in c.samples], dtype=float)
-        fpr, tpr, _ = metrics.roc_curve(y, s)
+        fpr, tpr, _ = roc_curve(y, s)
         label = (
             c.detector if len(curves) == 1 or c.modality is None else f"{c.detector}, {c.modality}"
         )

@@ -85,7 +85,7 @@ def load_image(path: Path) -> list[Media]:
     Examples
     --------
     >>> media = load_image(Path("examples/images/astronaut.png"))  # doctest: +SKIP
-    >>> media[0].data.shape
+    >>> media[0].data.shape  # doctest: +SKIP
     (512, 512, 3)
     """
     shown = str(path)
@@ -354,8 +354,10 @@ def estimate_jpeg_quality(luma_table: np.ndarray) -> int:
 
     Examples
     --------
-    >>> int(estimate_jpeg_quality(np.clip(np.floor((_STD_LUMA * 50 + 50) / 100), 1, 255)))
+    >>> int(estimate_jpeg_quality(np.clip(np.floor((_STD_LUMA * 100 + 50) / 100), 1, 255)))
     50
+    >>> int(estimate_jpeg_quality(np.clip(np.floor((_STD_LUMA * 50 + 50) / 100), 1, 255)))
+    75
     """
     target = np.sort(np.asarray(luma_table, dtype=np.float64))
     best, best_err = 50, np.inf

@@ -204,6 +204,7 @@ class ResidualCNNDetector:
 
     name = "residual-cnn"
     modality = "image"
+    abilities = {"weights": "image"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch

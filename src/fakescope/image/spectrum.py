@@ -43,6 +43,7 @@ class SpectrumDetector:
 
     name = "spectrum"
     modality = "image"
+    abilities = {"weights": "image"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None) -> None:
         path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)

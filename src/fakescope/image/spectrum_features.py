@@ -32,7 +32,7 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> to_gray(np.full((2, 2, 3), 255, np.uint8)).max()
+    >>> float(to_gray(np.full((2, 2, 3), 255, np.uint8)).max())
     255.0
     """
     rgb = np.asarray(rgb, dtype=np.float32)

@@ -38,6 +38,7 @@ class LMDetector:
 
     name = "lm-base"
     modality = "text"
+    abilities = {"weights": "text"}  # see fakescope.testing
     uses_cross = False
 
     def __init__(self, scorer: TextScorer | None = None, weights: TextWeights | None = None):

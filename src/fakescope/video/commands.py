@@ -82,6 +82,11 @@ def generate_faceswap(
         f"wrote {result.output}: {result.frames} frames, {result.manipulated} with a "
         f"{'changed' if mode != 'none' else 'found'} face"
     )
+    if result.refused:
+        typer.echo(
+            f"{result.refused} frame(s) left unchanged because the face could not be aligned "
+            f"({result.refusal})"
+        )
 
 
 def _read_photo(path: Path):  # noqa: ANN202  (np.ndarray)

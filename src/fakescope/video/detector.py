@@ -164,6 +164,7 @@ class VideoFramesDetector:
 
     name = NAME
     modality = "video"
+    abilities = {"weights": "video"}  # see fakescope.testing
 
     def __init__(
         self,

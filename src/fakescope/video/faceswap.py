@@ -4,7 +4,9 @@
 slightly scaled and shifted copy of the frame's own face is pasted back through a soft elliptical
 mask, which leaves exactly the traces face-swap pipelines leave (a blending seam, a colour
 mismatch, resampling) without needing a second identity. *Swap*: the face of a source photo is
-resized onto the face box, its colours matched to the target face, and blended the same way.
+aligned onto each frame's face by their five landmarks (MTCNN, :mod:`fakescope.video.mtcnn`),
+colour-matched and blended; a frame whose alignment fails (see :mod:`fakescope.video.alignment`)
+is left untouched and counted as refused, never pasted over.
 
 The per-frame functions are pure (arrays in, array out); :func:`faceswap_video` walks a file.
 """
@@ -142,49 +144,6 @@ def self_blend(frame: np.ndarray, face: FaceBox, params: BlendParams) -> np.ndar
     return out
 
 
-def swap_face(
-    frame: np.ndarray, face: FaceBox, source_face: np.ndarray, params: BlendParams
-) -> np.ndarray:
-    """Blend ``source_face`` (an RGB crop of another face) onto ``frame`` at ``face``.
-
-    The source's colours are matched to the target face (per-channel mean and spread inside the
-    mask) before blending, as classical swap pipelines do.
-
-    Examples
-    --------
-    >>> img = np.random.default_rng(0).integers(60, 140, (64, 64, 3), dtype=np.uint8)
-    >>> src = np.full((50, 50, 3), 30, np.uint8); src[20:30] = 200
-    >>> out = swap_face(img, FaceBox(16, 16, 32, 32), src, BlendParams())
-    >>> out.shape == img.shape and bool((out != img).any())
-    True
-    """
-    import cv2
-
-    region = face.expanded(1.8, frame.shape)
-    sy = slice(region.y, region.y + region.h)
-    sx = slice(region.x, region.x + region.w)
-    patch = frame[sy, sx].astype(np.float32)
-    local = FaceBox(face.x - region.x, face.y - region.y, face.w, face.h)
-    src = cv2.resize(source_face, (max(1, local.w), max(1, local.h)), interpolation=cv2.INTER_AREA)
-    canvas = patch.copy()
-    canvas[local.y : local.y + local.h, local.x : local.x + local.w] = src[
-        : canvas.shape[0] - local.y, : canvas.shape[1] - local.x
-    ]
-    # Keep the pasted ellipse inside the pasted box (the source has nothing beyond it).
-    size = min(params.mask_size, 0.85)
-    mask2d = soft_ellipse_mask(patch.shape[:2], local, size, params.feather)
-    inside = mask2d > 0.5
-    if inside.sum() > 8:
-        mu_s, sd_s = canvas[inside].mean(0), canvas[inside].std(0) + 1e-3
-        mu_t, sd_t = patch[inside].mean(0), patch[inside].std(0) + 1e-3
-        canvas = (canvas - mu_s) / sd_s * sd_t + mu_t
-    canvas = _blur(np.clip(canvas, 0, 255), params.blur)
-    mask = mask2d[..., None]
-    out = frame.copy()
-    out[sy, sx] = np.clip(mask * canvas + (1 - mask) * patch + 0.5, 0, 255).astype(np.uint8)
-    return out
-
-
 @dataclass
 class BoxTracker:
     """Smooths face boxes over frames and bridges short gaps where the detector misses.
@@ -233,6 +192,9 @@ class FaceswapResult:
     manipulated: int
     output: str
     params: BlendParams
+    #: Frames with a face that a swap refused because the alignment failed, and the main reason.
+    refused: int = 0
+    refusal: str | None = None
 
 
 def faceswap_video(
@@ -278,7 +240,8 @@ def faceswap_video(
     Raises
     ------
     MediaError
-        Unreadable input, no face in the swap source, or an output path equal to the input.
+        Unreadable input, no usable face in the swap source, an output path equal to the
+        input, or a swap whose alignment failed on every frame with a face (nothing is written).
 
     Examples
     --------
@@ -296,15 +259,7 @@ def faceswap_video(
         raise MediaError(str(out), "the output would overwrite the input video; pick another name")
     clip = probe(src)
     finder = FaceFinder(max_side=480)
-    source_face = None
-    if mode == "swap":
-        if source_image is None:
-            raise MediaError(str(src), "swap mode needs a source face image (--source)")
-        found = finder.find(source_image)
-        if not found:
-            raise MediaError("--source", "no face was found in the source image")
-        # The Haar box itself: eyes to mouth, little hair or background to carry over.
-        source_face = found[0].crop(source_image)
+    swapper = _Swapper(source_image) if mode == "swap" else None
     rng = np.random.default_rng(seed)
     params = BlendParams.draw(rng)
     total = clip.expected_frames or 0
@@ -332,15 +287,17 @@ def faceswap_video(
                 if max_seconds is not None and t >= start_seconds + max_seconds:
                     break
                 rgb = frame.to_ndarray(format="rgb24")[:h, :w]
-                faces = finder.find(rgb) if done % max(1, detect_every) == 0 else None
-                box = tracker.update(faces) if faces is not None else tracker.current()
-                if mode != "none" and box is not None and box.w > 8 and box.h > 8:
-                    p = params.wobble(rng, frame_jitter)
-                    if source_face is not None:
-                        rgb = swap_face(rgb, box, source_face, p)
-                    else:
-                        rgb = self_blend(rgb, box, p)
-                    manipulated += 1
+                detect = done % max(1, detect_every) == 0
+                if swapper is not None:
+                    changed = swapper.frame(rgb, detect, params.wobble(rng, frame_jitter))
+                    manipulated += changed is not None
+                    rgb = rgb if changed is None else changed
+                else:
+                    faces = finder.find(rgb) if detect else None
+                    box = tracker.update(faces) if faces is not None else tracker.current()
+                    if mode != "none" and box is not None and box.w > 8 and box.h > 8:
+                        rgb = self_blend(rgb, box, params.wobble(rng, frame_jitter))
+                        manipulated += 1
                 vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
                 vf.pts = None
                 for packet in ost.encode(vf):
@@ -355,4 +312,62 @@ def faceswap_video(
     if done == 0:
         out.unlink(missing_ok=True)
         raise MediaError(str(src), "no frame could be decoded, so nothing was written")
-    return FaceswapResult(done, manipulated, str(out), params)
+    refused, refusal = (swapper.refused, swapper.main_refusal()) if swapper else (0, None)
+    if refused and not manipulated:
+        out.unlink(missing_ok=True)
+        raise MediaError(
+            str(src), f"no face could be swapped ({refused} frame(s) refused: {refusal}); "
+            "nothing was written",
+        )  # fmt: skip
+    return FaceswapResult(done, manipulated, str(out), params, refused, refusal)
+
+
+class _Swapper:
+    """Per-frame swap of one source face: landmarks found and tracked, alignment checked."""
+
+    def __init__(self, source_image: np.ndarray | None) -> None:
+        from fakescope.video.alignment import LandmarkTracker, landmark_problem
+        from fakescope.video.mtcnn import LandmarkFaceFinder, LandmarkModelMissing
+
+        if source_image is None:
+            raise MediaError("--source", "swap mode needs a source face image (--source)")
+        try:
+            self.finder = LandmarkFaceFinder()
+        except LandmarkModelMissing as exc:
+            raise MediaError("--source", f"swap mode needs face landmarks: {exc}") from None
+        faces = self.finder.find(source_image)
+        if not faces:
+            raise MediaError("--source", "no face was found in the source image")
+        problem = landmark_problem(faces[0].landmarks)
+        if problem is not None:
+            raise MediaError("--source", f"the source face cannot be aligned: {problem}")
+        self.source, self.source_points = source_image, faces[0].landmarks
+        self.tracker = LandmarkTracker()
+        self.refused = 0
+        self._reasons: dict[str, int] = {}
+
+    def frame(self, rgb: np.ndarray, detect: bool, params: BlendParams) -> np.ndarray | None:
+        """The swapped frame, or ``None`` when there is no face or its alignment failed."""
+        from fakescope.video.alignment import align, paste_aligned
+
+        if detect:
+            faces = self.finder.find(rgb)
+            largest = max(faces, key=lambda f: f.box.area) if faces else None
+            points = self.tracker.update(None if largest is None else largest.landmarks)
+        else:
+            points = self.tracker.current()
+        if points is None:
+            return None
+        alignment = align(self.source_points, points)
+        if not alignment.ok:
+            self.refused += 1
+            key = alignment.problem or "alignment failed"
+            self._reasons[key] = self._reasons.get(key, 0) + 1
+            return None
+        return paste_aligned(
+            rgb, alignment, self.source, blur=params.blur,
+            mask_size=min(params.mask_size, 0.95), feather=params.feather,
+        )  # fmt: skip
+
+    def main_refusal(self) -> str | None:
+        return max(self._reasons, key=self._reasons.get) if self._reasons else None

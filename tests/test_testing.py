@@ -1,0 +1,60 @@
+"""fakescope.testing catches what it promises to catch (a plugin relies on it)."""
+
+import pytest
+
+from fakescope.core.evidence import Evidence
+from fakescope.core.media import Media
+from fakescope.testing import check_detector, detector_checks, sample_media
+
+TEXT = Media("t.txt", "text", "Some words to judge.", {})
+
+
+class Good:
+    name, modality = "good-demo", "text"
+
+    def score(self, media):
+        return Evidence(self.name, 0.25, "a reason")
+
+
+class Random(Good):
+    def __init__(self):
+        self.n = 0
+
+    def score(self, media):
+        self.n += 1
+        return Evidence(self.name, 0.1 * self.n, "changes")
+
+
+class IgnoresWeights(Good):
+    abilities = {"weights": "text"}
+
+
+class BadBatch(Good):
+    def score_batch(self, medias):
+        return [self.score(medias[0])]
+
+
+def test_a_good_detector_passes_with_a_real_sample(tmp_path):
+    check_detector(Good(), sample_media("text", tmp_path))
+
+
+@pytest.mark.parametrize(
+    "detector, failing",
+    [
+        (Random(), "check_deterministic"),
+        (IgnoresWeights(), "check_missing_weights_are_named"),
+        (BadBatch(), "check_batch_matches_single"),
+    ],
+)
+def test_each_broken_contract_is_named(detector, failing):
+    assert failing in dict(detector_checks(detector))
+    with pytest.raises(AssertionError, match=failing):
+        check_detector(detector, TEXT)
+
+
+def test_unknown_abilities_are_refused():
+    class Typo(Good):
+        abilities = {"weigths": "text"}
+
+    with pytest.raises(ValueError, match="unknown abilities"):
+        detector_checks(Typo())
