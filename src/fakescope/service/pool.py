@@ -160,6 +160,9 @@ class _Slot:
                     return self._died()
                 if kind == "done":
                     return payload
+                if kind == "done-exit":  # the worker stops after memory trouble: start afresh
+                    self.kill()
+                    return payload
                 if kind == "memory":
                     self.kill()
                     return failure(self._memory_message())

@@ -88,6 +88,36 @@ def outcome_from_reports(reports: list[Report], path: str) -> Outcome:
     return Outcome(records, pictures)
 
 
+MEMORY_SIGNS = (
+    "Unable to allocate",
+    "MemoryError",
+    "too large to load into memory",
+    "out of memory",
+)
+
+
+def mark_memory_trouble(outcome: Outcome, limit_mb: int) -> bool:
+    """Say where a detector or decoder ran into the memory cap; such outcomes are not cached."""
+    note = f" (over the {limit_mb} MB memory limit per analysis process)"
+    hit = False
+    for record in outcome.records:
+        error = record.get("error")
+        if isinstance(error, str) and any(sign in error for sign in MEMORY_SIGNS):
+            record["error"] = error + note
+            hit = True
+        for evidence in record.get("evidence") or []:
+            reason = evidence.get("reason")
+            if isinstance(reason, str) and any(sign in reason for sign in MEMORY_SIGNS):
+                evidence["reason"] = reason + note
+                hit = True
+        if hit and isinstance(record.get("verdict"), str) and record.get("score") is None:
+            if any(sign in record["verdict"] for sign in MEMORY_SIGNS):
+                record["verdict"] = record["verdict"] + note
+    if hit:
+        outcome.cacheable = False
+    return hit
+
+
 def _png_size(png: bytes) -> tuple[int | None, int | None]:
     if len(png) >= 24 and png[12:16] == b"IHDR":
         return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -173,6 +203,9 @@ def worker_main(conn: Any, config: WorkerConfig) -> None:
         except Exception as exc:  # noqa: BLE001 - any bug still gives a per-file answer
             conn.send(("error", task_id, f"analysis failed: {type(exc).__name__}: {exc}"))
             continue
+        if mark_memory_trouble(outcome, config.memory_limit_mb):
+            conn.send(("done-exit", task_id, outcome))
+            return  # start afresh: memory may be fragmented or half-released
         conn.send(("done", task_id, outcome))
 
 

@@ -92,25 +92,26 @@ def _move_reports_out_of_history() -> None:
         "scans",
         sa.column("id"),
         sa.column("sha256"),
-        sa.column("created"),
+        sa.column("created", sa.DateTime(timezone=True)),
         sa.column("report_json"),
         sa.column("analysis_id"),
     )
-    analyses = sa.table(
+    analyses = sa.Table(
         "analyses",
-        sa.column("id"),
-        sa.column("sha256"),
-        sa.column("detectors_key"),
-        sa.column("created"),
-        sa.column("records_json"),
+        sa.MetaData(),
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("sha256", sa.String(64)),
+        sa.Column("detectors_key", sa.String(64)),
+        sa.Column("created", sa.DateTime(timezone=True)),
+        sa.Column("records_json", sa.Text),
     )
     pictures = sa.table(
         "pictures",
         sa.column("sha256"),
-        sa.column("png"),
+        sa.column("png", sa.LargeBinary),
         sa.column("width"),
         sa.column("height"),
-        sa.column("created"),
+        sa.column("created", sa.DateTime(timezone=True)),
     )
     links = sa.table("analysis_pictures", sa.column("analysis_id"), sa.column("picture_sha256"))
     known: set[str] = set(conn.execute(sa.select(pictures.c.sha256)).scalars())
