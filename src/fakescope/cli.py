@@ -135,10 +135,54 @@ def scan(
     weights: Annotated[
         list[str] | None, typer.Option("--weights", metavar="MODALITY=PATH", help=WEIGHTS_HELP)
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="local, dask or ray: the same analysis on a cluster, JSON Lines as files finish."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Scheduler of an existing cluster (default: start a local one)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Workers of the local cluster (default: 2).")
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Append JSON Lines here; a rerun skips inputs already in it (resume).",
+        ),
+    ] = None,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option("--plugin", help="A Python file that registers detectors (repeat)."),
+    ] = None,
 ) -> None:
     """Scan files and say, per file, how likely it is machine-made, with the evidence."""
     from fakescope.core.pipeline import Scanner
 
+    if engine != "local" or out_file is not None:
+        _apply_weights(weights)  # the local cluster's workers inherit it
+        _scan_batch(
+            paths,
+            detector,
+            extra,
+            batch_size,
+            threads,
+            engine,
+            address,
+            workers,
+            out_file,
+            plugin,
+            html,
+        )
+    for path in plugin or []:
+        from fakescope.service.worker import run_plugin_file
+
+        run_plugin_file(path)
     _set_threads(threads)
     _apply_weights(weights)
 
@@ -186,6 +230,62 @@ def _result(progress: Progress, line: str, *, markup: bool = True) -> None:
         progress.console.print(line, markup=markup, highlight=False)
     else:
         out.print(line, markup=markup, highlight=False)
+
+
+def _scan_batch(
+    paths, detector, extra, batch_size, threads, engine, address, workers, out, plugin, html
+) -> None:
+    """``scan --engine dask|ray`` or ``--out``: JSON Lines per input as it finishes, resumable."""
+    from fakescope.batch.engines import ENGINES, EngineUnavailable
+    from fakescope.batch.run import run_batch
+    from fakescope.batch.task import ScanConfig
+
+    if engine not in ENGINES:
+        _usage_error(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if html is not None:
+        _usage_error("--html cannot be combined with --engine or --out (write JSON Lines)")
+    if out is not None and out.is_dir():
+        _usage_error(f"{out} is a folder; give a file name for --out")
+    from fakescope.core.pipeline import Scanner
+
+    plugins = tuple(str(Path(p).resolve()) for p in plugin or [])
+    for path in plugins:
+        from fakescope.service.worker import run_plugin_file
+
+        run_plugin_file(path)
+    try:
+        Scanner(detectors=detector, extra=extra)  # unknown detector names: usage error, early
+    except KeyError as exc:
+        _usage_error(str(exc.args[0]))
+    config = ScanConfig(
+        detectors=tuple(detector) if detector else None,
+        extra=tuple(extra or ()),
+        batch_size=batch_size,
+        threads=threads,
+        plugin_files=plugins,
+    )
+    with _progress(err.is_terminal) as progress:
+        task = progress.add_task(f"scanning ({engine})", total=None)
+
+        def tick(done: int, total: int, _path: str) -> None:
+            progress.update(task, completed=done, total=total)
+
+        def emit(line: str) -> None:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+        try:
+            summary = run_batch(paths, config, engine, address, workers, out, emit, tick)
+        except (EngineUnavailable, ValueError) as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+    where = f" to {out}" if out is not None else ""
+    skipped = f", {summary.skipped} already done" if summary.skipped else ""
+    err.print(
+        f"{summary.scanned} input(s) scanned{where}{skipped}: {summary.records} record(s), "
+        f"{summary.failed} could not be analysed"
+    )
+    raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
 
 
 def _set_threads(threads: int | None) -> None:
