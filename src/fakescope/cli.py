@@ -11,6 +11,7 @@ unsupported), 2 usage error (bad option, unknown detector).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -493,7 +494,10 @@ def serve(
         list[str] | None,
         typer.Option("--extra", "-x", help="Opt-in detectors to run as well."),
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Analysis processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Analysis processes (env FAKESCOPE_WORKERS; default 1)."),
+    ] = None,
     time_limit: Annotated[
         float, typer.Option(min=1, help="Seconds one file may take before it is stopped.")
     ] = 300.0,
@@ -549,8 +553,9 @@ def serve(
         err.print(f"[red]error:[/red] the service needs: pip install 'fakescope[service]' ({exc})")
         raise typer.Exit(EXIT_USAGE) from None
     try:
-        hosts = list(allowed_host or [])
-        if not hosts:
+        # Local names are always safe (a rebinding attack arrives under the attacker's name).
+        hosts: list[str] | None = sorted({*LOCAL_HOSTS, *allowed_host}) if allowed_host else None
+        if hosts is None and not os.environ.get("FAKESCOPE_ALLOWED_HOSTS"):
             wildcard = host in ("0.0.0.0", "::", "")
             hosts = ["*"] if wildcard else sorted({*LOCAL_HOSTS, host})
         settings = ServiceSettings.from_env(

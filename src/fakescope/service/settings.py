@@ -127,6 +127,11 @@ class ServiceSettings:
             settings.api_keys = parse_api_keys([env["FAKESCOPE_API_KEYS"]])
         if "db_url" not in given and env.get("FAKESCOPE_DB"):
             settings.db_url = env["FAKESCOPE_DB"]
+        if "allowed_hosts" not in given and env.get("FAKESCOPE_ALLOWED_HOSTS"):
+            named = [h.strip() for h in env["FAKESCOPE_ALLOWED_HOSTS"].split(",") if h.strip()]
+            settings.allowed_hosts = sorted({*LOCAL_HOSTS, *named})
+        if "workers" not in given and env.get("FAKESCOPE_WORKERS", "").isdigit():
+            settings.workers = max(1, int(env["FAKESCOPE_WORKERS"]))
         if "rate_limit" not in given and env.get("FAKESCOPE_RATE_LIMIT"):
             settings.rate_limit = parse_rate(env["FAKESCOPE_RATE_LIMIT"])
         return settings

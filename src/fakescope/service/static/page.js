@@ -110,17 +110,33 @@ async function scan() {
     const res = await api("api/jobs", {method: "POST", body: form, headers: {"Idempotency-Key": randomKey()}});
     const job = await res.json();
     currentJob = job.id;
+    window.history.replaceState(null, "", `?job=${job.id}`);  // a reload shows these results
     setStatus(`0 of ${job.total} file(s) analysed`);
-    const end = await streamJob(job);
-    if (end.status === "interrupted") setStatus(end.error || "the job was interrupted", true);
-    $("download").hidden = false;
-    history();
+    await follow(job);
   } catch (err) {
     setStatus("Error: " + err.message, true);
   } finally {
     $("go").disabled = false;
     $("progress").hidden = true;
   }
+}
+
+async function follow(job) {
+  const end = await streamJob(job);
+  if (end.status === "interrupted") setStatus(end.error || "the job was interrupted", true);
+  if (end.status === "gone") setStatus("no such job (it may have been deleted)", true);
+  $("download").hidden = end.status === "gone";
+  history();
+}
+
+async function reopen(id) {
+  if (!/^[0-9a-f]{32}$/.test(id)) return;
+  currentJob = id;
+  $("results").hidden = false;
+  $("progress").hidden = false;
+  try { await follow({id, events: `api/jobs/${id}/events`}); }
+  catch (err) { setStatus("Error: " + err.message, true); }
+  finally { $("progress").hidden = true; }
 }
 
 async function download(event) {
@@ -176,4 +192,6 @@ document.addEventListener("DOMContentLoaded", () => {
     key.addEventListener("change", () => { apiKey(); history(); });
   }
   history();
+  const job = new URLSearchParams(window.location.search).get("job");
+  if (job) reopen(job);
 });
