@@ -66,3 +66,11 @@ def test_long_abstention_verdict_wraps_inside_its_pill():
     css = html[html.index("<style>") : html.index("</style>")]
     badge_rule = css[css.index("\n.badge{") :].split("}", 1)[0]
     assert "white-space:normal" in badge_rule and "max-width:100%" in badge_rule
+
+
+def test_scores_the_verdict_did_not_count_are_marked():
+    r = _report("a.png")
+    r.not_counted = {"lm-rank": "not counted: the image verdict's fusion model was not fitted"}
+    html = render_html([r])
+    assert '<div class="det uncounted"><b>lm-rank</b>' in html
+    assert "(not counted: the image verdict&#39;s fusion model was not fitted)" in html

@@ -53,7 +53,9 @@ class EvidenceRecord(_Record):
         ..., ge=0.0, le=1.0, description="P(machine-made); null when the detector abstains"
     )
     reason: str
-    weight: float = 1.0
+    weight: float = Field(1.0, description="the weight this score had in the verdict")
+    counted: bool | None = Field(None, description="whether the verdict counted this score")
+    not_counted: str | None = Field(None, description="why the verdict did not count it")
     details: dict[str, Any] = Field(default_factory=dict)
     artefacts: list[ArtefactRecord] = Field(default_factory=list)
 
@@ -83,6 +85,9 @@ class ScanRecord(_Record):
         default_factory=dict, description="detector name -> score (null = abstained)"
     )
     error: str | None = Field(..., description="why the item could not be analysed, else null")
+    not_counted: dict[str, str] = Field(
+        default_factory=dict, description="detector -> why the verdict did not count its score"
+    )
     evidence: list[EvidenceRecord] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     id: int | None = Field(None, description="service only: history id")

@@ -125,6 +125,7 @@ def _evidence_view(evidence: Mapping[str, Any]) -> dict[str, Any]:
     view = dict(evidence)
     view.setdefault("score", None)
     view.setdefault("reason", "")
+    view.setdefault("not_counted", None)
     artefacts = []
     for a in evidence.get("artefacts") or []:
         art = dict(a)
