@@ -20,16 +20,16 @@ def default_data_dir() -> Path:
 
 
 def parse_api_keys(specs: list[str] | None) -> dict[str, str]:
-    """``["alice=s3cret", "t0ken"]`` -> ``{"s3cret": "alice", "t0ken": "key-…"}`` (secret -> name).
+    """``["alice=s3cret-1", "t0ken-xyz"]`` -> ``{"s3cret-1": "alice", "t0ken-xyz": "key-…"}``.
 
     A key without a name is named after a short hash of itself, so that logs and the history
     never hold the secret.
 
     Examples
     --------
-    >>> parse_api_keys(["alice=s3cret"])
-    {'s3cret': 'alice'}
-    >>> parse_api_keys(["s3cret"])["s3cret"].startswith("key-")
+    >>> parse_api_keys(["alice=s3cret-1"])
+    {'s3cret-1': 'alice'}
+    >>> parse_api_keys(["s3cret-1"])["s3cret-1"].startswith("key-")
     True
     """
     import hashlib

@@ -4,8 +4,15 @@ from alembic import context
 
 from fakescope.service.tables import metadata
 
-connection = context.config.attributes.get("connection")
-if connection is None:  # `alembic -x url=...` from the command line
+
+def run() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    # `alembic -x url=... upgrade head` from the command line
     from sqlalchemy import create_engine
 
     url = context.get_x_argument(as_dictionary=True).get("url")
@@ -15,7 +22,11 @@ if connection is None:  # `alembic -x url=...` from the command line
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+
+
+try:
+    context.config  # noqa: B018 - only set while Alembic runs this file
+except AttributeError:  # imported by something else (e.g. pytest --doctest-modules)
+    pass
 else:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    run()
