@@ -60,7 +60,7 @@ def test_scan_writes_html_without_touching_inputs(toy_files, tmp_path):
     result = runner.invoke(app, ["scan", str(tmp_path), "--html", str(out)])
     assert result.exit_code == 1  # the folder holds an empty and a broken file
     html = out.read_text()
-    assert html.count('<tr class="item">') == len(toy_files)
+    assert html.count('<article class="item') == len(toy_files)
     assert {p: p.read_bytes() for p in toy_files.values()} == before
 
 

@@ -1,13 +1,15 @@
+import numpy as np
+
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.fusion import LogitMeanFuser, Report
 from fakescope.core.plotting import array_to_png
 from fakescope.report.html import render_html, write_html
 
 
-def test_html_has_one_row_per_file_with_pictures_tokens_and_escaping(tmp_path):
-    png = array_to_png(__import__("numpy").zeros((2, 2, 3), "uint8"))
-    good = Report.from_evidence(
-        "<script>x</script>.png",
+def _report(path="<script>x</script>.png", png_width=2):
+    png = array_to_png(np.zeros((2, png_width, 3), "uint8"))
+    return Report.from_evidence(
+        path,
         "image",
         [
             Evidence("spectrum", 0.9, "peaks", artefacts=[Artefact("image", "spectrum", png=png)]),
@@ -22,11 +24,53 @@ def test_html_has_one_row_per_file_with_pictures_tokens_and_escaping(tmp_path):
         ],
         LogitMeanFuser(),
     )
+
+
+def test_html_has_one_item_per_file_with_pictures_tokens_and_escaping(tmp_path):
     bad = Report.failed("broken.png", "the file is truncated")
-    html = render_html([good, bad])
-    assert html.count('<tr class="item">') == 2
+    html = render_html([_report(), bad])
+    assert html.count('<article class="item') == 2
     assert "&lt;script&gt;" in html and "<script>x" not in html
     assert "data:image/png;base64," in html
     assert "the file is truncated" in html and "GLTR" in html
-    out = write_html([good], tmp_path / "r.html")
+    assert '<span class="t0" title="1">the</span>' in html
+    out = write_html([_report()], tmp_path / "r.html")
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_thresholds_are_rounded_and_listed_once_per_modality():
+    a, b = _report("a.png"), _report("b.png")
+    a.thresholds, b.thresholds = (0.2614, 0.5213), (0.2611, 0.5209)
+    html = render_html([a, b])
+    assert "0.2614" not in html and "0.5213" not in html
+    assert html.count("image: ≤ 0.26 likely real, ≥ 0.52 likely synthetic") == 1
+
+
+def test_small_pictures_are_shown_enlarged_and_large_ones_at_their_size():
+    small = render_html([_report(png_width=254)])
+    assert 'width="508" height="4"' in small
+    large = render_html([_report(png_width=400)])
+    assert 'width="400" height="2"' in large
+
+
+def test_long_abstention_verdict_wraps_inside_its_pill():
+    r = Report.from_evidence(
+        "short.txt",
+        "text",
+        [Evidence("lm-rank", None, "too short to judge (fewer than 30 word pieces)")],
+        LogitMeanFuser(),
+    )
+    html = render_html([r])
+    pill = '<span class="badge abstain">too short to judge (fewer than 30 word pieces)</span>'
+    assert pill in html
+    css = html[html.index("<style>") : html.index("</style>")]
+    badge_rule = css[css.index("\n.badge{") :].split("}", 1)[0]
+    assert "white-space:normal" in badge_rule and "max-width:100%" in badge_rule
+
+
+def test_scores_the_verdict_did_not_count_are_marked():
+    r = _report("a.png")
+    r.not_counted = {"lm-rank": "not counted: the image verdict's fusion model was not fitted"}
+    html = render_html([r])
+    assert '<div class="det uncounted"><b>lm-rank</b>' in html
+    assert "(not counted: the image verdict&#39;s fusion model was not fitted)" in html

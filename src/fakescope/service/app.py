@@ -1,75 +1,147 @@
 """FastAPI application: upload files, get calibrated verdicts with evidence, browse the history.
 
 Run it with ``fakescope serve`` (or ``uvicorn --factory fakescope.service.app:create_app``).
+Uploads are analysed in separate processes (``pool``), as jobs (``POST /api/jobs``) whose
+progress streams to the page; history, analyses and pictures live in the store (``store``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import tempfile
-import threading
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, File, Form, HTTPException, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, Response
 
 from fakescope import __version__
-from fakescope.core.pipeline import Scanner
 from fakescope.core.registry import detector_specs
-from fakescope.service.store import ScanStore
+from fakescope.report.render import stylesheet
+from fakescope.service import api
+from fakescope.service.context import Service
+from fakescope.service.models import DetectorList, Health
+from fakescope.service.security import GuardMiddleware
+from fakescope.service.settings import MB, ServiceSettings
+from fakescope.service.worker import run_plugin_file
 
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+STATIC = {"page.js": "text/javascript", "page.css": "text/css"}
 
 
 def create_app(
     db_url: str | None = None,
     detectors: list[str] | None = None,
-    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    max_upload_bytes: int | None = None,
     extra: list[str] | None = None,
+    *,
+    settings: ServiceSettings | None = None,
 ) -> FastAPI:
-    """Build the service.
+    """Build the service (starts its analysis processes; ``app.state.service.close()`` stops them).
 
     Parameters
     ----------
     db_url : str, optional
-        SQLAlchemy URL for the scan history (default: a SQLite file in ~/.local/share/fakescope;
+        SQLAlchemy URL for the store (default: SQLite in the data folder;
         ``postgresql+psycopg://user:pw@host/db`` for a shared team database).
-    detectors : list of str, optional
-        Detectors to run (default: every default detector).
-    extra : list of str, optional
-        Opt-in detectors to run as well (e.g. ``["whisper-embed", "anomaly"]``).
+    detectors, extra : list of str, optional
+        Detectors to run instead of the defaults / opt-in detectors to add.
+    max_upload_bytes : int, optional
+        Per-file upload limit (overrides ``settings.max_upload_mb``).
+    settings : ServiceSettings, optional
+        Everything else (workers, limits, API keys, hosts, retention, data folder).
 
     Examples
     --------
     >>> from fastapi.testclient import TestClient  # doctest: +SKIP
-    >>> client = TestClient(create_app("sqlite://"))  # doctest: +SKIP
+    >>> client = TestClient(create_app("sqlite://"), base_url="http://localhost")  # doctest: +SKIP
     >>> client.get("/api/health").json()["status"]  # doctest: +SKIP
     'ok'
     """
+    settings = replace(settings) if settings is not None else ServiceSettings.from_env()
+    if db_url is not None:
+        settings.db_url = db_url
+    if detectors is not None:
+        settings.detectors = list(detectors)
+    if extra is not None:
+        settings.extra = list(extra)
+    if max_upload_bytes is not None:
+        settings.max_upload_mb = max_upload_bytes / MB
+    for path in settings.plugin_files:
+        run_plugin_file(path)
+    _check_detector_names(settings)
+    service = Service.start(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        service.close()
+
     app = FastAPI(
         title="fakescope",
         version=__version__,
         description="Synthetic-media forensics: calibrated verdicts with evidence.",
+        lifespan=lifespan,
     )
-    store = ScanStore(db_url)
-    scanner = Scanner(detectors=detectors, extra=extra)
-    lock = threading.Lock()  # detectors keep models in memory; one scan at a time per process
-    page = files("fakescope.service").joinpath("templates/page.html").read_text(encoding="utf-8")
+    app.state.service = service
+    app.include_router(api.router(service))
+    _pages(app, service)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Idempotency-Key"],
+        )
+    app.add_middleware(GuardMiddleware, settings=settings, limiter=service.limiter)
+    return app
 
-    @app.get("/", response_class=HTMLResponse)
+
+def _check_detector_names(settings: ServiceSettings) -> None:
+    from fakescope.core.registry import get_detector_spec
+
+    for name in (settings.detectors or []) + (settings.extra or []):
+        get_detector_spec(name)  # KeyError with the installed names
+
+
+def _pages(app: FastAPI, service: Service) -> None:
+    settings = service.settings
+    template = _page_template()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
-        return page
+        return template.render(
+            version=__version__,
+            needs_key=bool(settings.api_keys),
+            max_files=settings.max_files,
+            max_upload_mb=settings.max_upload_mb,
+        )
 
-    @app.get("/api/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name == "report.css":
+            return Response(stylesheet(), media_type="text/css")
+        if name not in STATIC:
+            raise HTTPException(404, "no such file")
+        body = files("fakescope.service").joinpath("static", name).read_text(encoding="utf-8")
+        return Response(body, media_type=STATIC[name], headers={"cache-control": "no-cache"})
 
-    @app.get("/api/detectors")
+    @app.get("/api/health", response_model=Health)
+    def health() -> dict[str, Any]:
+        pool = service.pool
+        return {
+            "status": "ok",
+            "version": __version__,
+            "workers": len(pool.slots),
+            "workers_alive": pool.alive,
+            "queued_files": pool.pending,
+        }
+
+    @app.get("/api/detectors", response_model=DetectorList)
     def list_detectors() -> dict[str, Any]:
+        from fakescope.core.pipeline import Scanner
+
+        scanner = Scanner(detectors=settings.detectors, extra=settings.extra)
         return {
             "detectors": [
                 {
@@ -83,71 +155,11 @@ def create_app(
             ]
         }
 
-    @app.post("/api/scan")
-    def scan(
-        files_: list[UploadFile] | None = File(None, alias="files"),
-        text: str | None = Form(None),
-    ) -> dict[str, Any]:
-        uploads = list(files_ or [])
-        if not uploads and not (text and text.strip()):
-            raise HTTPException(400, "send one or more files (field 'files') or a 'text' field")
-        results: list[dict[str, Any]] = []
-        with tempfile.TemporaryDirectory(prefix="fakescope-upload-") as tmp:
-            staged: list[tuple[str, Path, str]] = []
-            for i, upload in enumerate(uploads):
-                name = upload.filename or f"upload-{i}"
-                target = Path(tmp) / f"{i:04d}-{_safe(name)}"
-                digest = _save(upload, target, max_upload_bytes, name)
-                staged.append((name, target, digest))
-            if text and text.strip():
-                target = Path(tmp) / f"{len(staged):04d}-pasted.txt"
-                target.write_text(text, encoding="utf-8")
-                staged.append(
-                    ("pasted text", target, hashlib.sha256(text.encode("utf-8")).hexdigest())
-                )
-            with lock:
-                reports = list(scanner.scan([str(p) for _, p, _ in staged]))
-            by_path = {str(p): (name, digest) for name, p, digest in staged}
-            for report in reports:
-                base = report.path.split("#", 1)
-                name, digest = by_path.get(base[0], (report.path, ""))
-                shown = name + (f"#{base[1]}" if len(base) == 2 else "")
-                payload = report.to_dict(include_png=True)
-                payload["path"] = shown
-                if payload.get("error"):
-                    payload["error"] = payload["error"].replace(base[0], name)
-                payload["id"] = store.add(shown, digest, payload)
-                results.append(payload)
-        return {"reports": results}
 
-    @app.get("/api/scans")
-    def recent(limit: int = 50) -> dict[str, Any]:
-        return {"scans": store.recent(limit)}
+def _page_template() -> Any:
+    import jinja2
 
-    @app.get("/api/scans/{scan_id}")
-    def one(scan_id: int) -> dict[str, Any]:
-        found = store.get(scan_id)
-        if found is None:
-            raise HTTPException(404, f"no scan with id {scan_id}")
-        return found
-
-    return app
-
-
-def _safe(name: str) -> str:
-    """Keep the extension (loaders use it) but nothing that could escape the upload folder."""
-    cleaned = _SAFE_NAME.sub("_", Path(name).name)[-120:]
-    return cleaned or "upload"
-
-
-def _save(upload: UploadFile, target: Path, limit: int, name: str) -> str:
-    digest = hashlib.sha256()
-    size = 0
-    with target.open("wb") as fh:
-        while chunk := upload.file.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(413, f"{name}: larger than the {limit // (1 << 20)} MB limit")
-            digest.update(chunk)
-            fh.write(chunk)
-    return digest.hexdigest()
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("fakescope.service", "templates"), autoescape=True
+    )
+    return env.get_template("page.html.j2")
