@@ -4,7 +4,8 @@ A 720p frame holds the astronaut's head and shoulders (scikit-image, public doma
 sizes, tilted from -50 to +50 degrees in 10-degree steps, mirrored and not (22 frames per size).
 For each frame: is a face found, is it the right one (the box centre within a quarter of the
 photo's width of the truth), and for MTCNN the landmark misfit that
-``fakescope.video.alignment.align`` measures against the upright source. Prints time per frame for both, on one thread, and the MTCNN / Haar ratio.
+``fakescope.video.alignment.align`` measures against the upright source. Prints time per
+frame for both, on one thread, and the MTCNN / Haar ratio.
 
 Usage
 -----
