@@ -42,7 +42,8 @@ def settings_for(tmp_path: Path):
     counter = iter(range(1000))
 
     def make(**overrides) -> ServiceSettings:
-        return make_settings(tmp_path / f"data{next(counter)}", **overrides)
+        folder = overrides.pop("data_dir", None) or tmp_path / f"data{next(counter)}"
+        return make_settings(folder, **overrides)
 
     return make
 

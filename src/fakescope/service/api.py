@@ -33,6 +33,7 @@ from fakescope.service.uploads import (
 
 MAX_ID = 2**63 - 1  # largest id any supported database stores
 EVENT_POLL_S = 0.3
+WAIT_POLL_S = 0.05
 FilesField = Annotated[
     list[UploadFile] | None,
     File(alias="files", description="one or more files (images, video, audio, text)"),
@@ -78,18 +79,22 @@ def router(service: Service) -> APIRouter:
         )
 
     @api.post("/scan", response_model=ScanResponse)
-    def scan(
+    async def scan(
         request: Request,
         files: FilesField = None,
         text: TextField = None,
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         """Analyse files and answer when all are done (for scripts; the page uses jobs)."""
-        job_id, _existing, _total = _submit(service, request, files, text, idempotency_key)
+        job_id, _existing, _total = await run_in_threadpool(
+            _submit, service, request, files, text, idempotency_key
+        )
         event = service.runner.event(job_id)
-        if event is not None:
-            event.wait()
-        job = service.store.job(job_id)
+        # Wait without holding a thread: hundreds of waiting requests must not starve the
+        # thread pool that /api/health, the page and the uploads themselves need.
+        while event is not None and not event.is_set():
+            await asyncio.sleep(WAIT_POLL_S)
+        job = await run_in_threadpool(service.store.job, job_id)
         return {"job": job_id, "reports": job["results"] if job else []}
 
     @api.get("/jobs/{job_id}", response_model=JobView)

@@ -109,7 +109,7 @@ def _pages(app: FastAPI, service: Service) -> None:
     template = _page_template()
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
+    async def index() -> str:
         return template.render(
             version=__version__,
             needs_key=bool(settings.api_keys),
@@ -118,7 +118,7 @@ def _pages(app: FastAPI, service: Service) -> None:
         )
 
     @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> Response:
+    async def static(name: str) -> Response:
         if name == "report.css":
             return Response(stylesheet(), media_type="text/css")
         if name not in STATIC:
@@ -127,7 +127,7 @@ def _pages(app: FastAPI, service: Service) -> None:
         return Response(body, media_type=STATIC[name], headers={"cache-control": "no-cache"})
 
     @app.get("/api/health", response_model=Health)
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:  # async: answers even when every thread is busy
         pool = service.pool
         return {
             "status": "ok",
