@@ -37,6 +37,17 @@ def test_mp3_and_opus_decode_via_pyav(tmp_path: Path):
         assert media.data.duration > 0.8
 
 
+def test_pyav_decode_leaves_ffmpeg_logging_off(tmp_path: Path):
+    """A PyAV log level installs a Python callback that deadlocks threaded video decoding."""
+    import av
+
+    x = (np.sin(np.arange(16000) / 7.0) * 0.5).astype(np.float32)
+    data, ext = encode(x, 16000, "mp3", 32)
+    (tmp_path / f"tone{ext}").write_bytes(data)
+    load_audio(tmp_path / f"tone{ext}")
+    assert av.logging.get_level() is None
+
+
 def test_wrong_extension_is_sniffed(chirp_wav: Path, tmp_path: Path):
     p = tmp_path / "actually_audio.png"
     p.write_bytes(chirp_wav.read_bytes())

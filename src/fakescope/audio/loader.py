@@ -148,8 +148,11 @@ def _decode_av(path: Path) -> tuple[np.ndarray, int, str, str]:
     shown = str(path)
     import av
 
-    # FFmpeg prints warnings about damaged frames to stderr; the reason reaches the user instead
-    av.logging.set_level(av.logging.PANIC)
+    # PyAV's default (level None) drops FFmpeg's log lines, so damaged frames print nothing; the
+    # reason reaches the user in the MediaError. Never set a level: that installs a Python log
+    # callback, and an FFmpeg decoder thread logging while the main thread frees a threaded codec
+    # (holding the GIL) deadlocks the process (seen: a video scan hung forever after an audio load).
+    av.logging.set_level(None)
     try:
         container = av.open(str(path))
     except Exception:
