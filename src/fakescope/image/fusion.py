@@ -4,8 +4,8 @@ The pixel detectors (``spectrum``, ``residual-cnn``) are fused by a
 :class:`~fakescope.core.fusion.LogisticFuser` fitted on held-out simulated data by
 ``fakescope train image``. Metadata cannot be learnt that way (the training photos carry none), so
 its evidence enters as a log-likelihood ratio: ``weight * logit(score)`` is added to the fused
-log-odds. A named generator (weight 3, score 0.97) therefore dominates, while "no camera data"
-(weight 0.15, score 0.6) only nudges.
+log-odds. A named generator (weight 3, score 0.97) therefore dominates, camera data (weight 0.3,
+score 0.35) only nudges, and a file without metadata (score 0.5) adds nothing.
 """
 
 from __future__ import annotations
