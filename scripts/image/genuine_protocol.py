@@ -27,6 +27,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 CONDITIONS = ("clean", "jpeg90")
+#: Column subsets of the MobileNetV2 features (means of stages 3,6,10,13,16,17,18, then stds of
+#: 3,6,10,13): "early" = stages 3 and 6 (stride 4 and 8), "mid" = stages 3 to 13.
+COLUMNS = {
+    "early": np.r_[0:56, 1976:2032],
+    "mid": np.r_[0:216, 1976:2192],
+}
 TINY = 10  # families with fewer crops are reported, not used for the decision criterion
 EPS = 1e-6
 
@@ -37,9 +43,13 @@ class Data:
     group: np.ndarray  # family or real source
     feats: dict[str, dict[str, np.ndarray]]  # view -> name -> array
     aug_views: list[str]
+    #: Extra real photos (never tested) added to every fold's training: view -> name -> array.
+    extra: dict[str, dict[str, np.ndarray]] | None = None
+    #: Simulated fakes (never tested) added to every fold's training.
+    extra_fake: dict[str, dict[str, np.ndarray]] | None = None
 
 
-def load_cache(cache: Path) -> Data:
+def load_cache(cache: Path, extra_real: bool = False, extra_fake: bool = False) -> Data:
     with open(cache / "index.tsv", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     views = {p.stem: dict(np.load(p)) for p in sorted(cache.glob("*.npz"))}
@@ -49,6 +59,12 @@ def load_cache(cache: Path) -> Data:
         group=np.array([r["group"] for r in rows]),
         feats=views,
         aug_views=aug,
+        extra={v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
+        if extra_real
+        else None,
+        extra_fake={v: dict(np.load(cache / "extra_fake" / f"{v}.npz")) for v in aug}
+        if extra_fake
+        else None,
     )
 
 
@@ -66,17 +82,35 @@ def folds(data: Data) -> list[tuple[str, str]]:
 class Probe:
     """Logistic regression on standardised backbone features (optionally with detector logits)."""
 
-    def __init__(self, c: float, extra: tuple[str, ...] = ()) -> None:
-        self.c, self.extra = c, extra
+    def __init__(
+        self, c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+    ) -> None:
+        self.c, self.extra, self.blocks = c, extra, blocks
+
+    def matrix_of(self, feats: dict[str, np.ndarray], idx=slice(None)) -> np.ndarray:
+        parts = []
+        for b in self.blocks:
+            name, _, cols = b.partition(":")
+            x = feats[name][idx]
+            parts.append(np.nan_to_num(x[:, COLUMNS[cols]] if cols else x, posinf=0, neginf=0))
+        return np.hstack(parts)
 
     def matrix(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
-        parts = [data.feats[view]["mobilenet"][idx]]
+        parts = [self.matrix_of(data.feats[view], idx)]
         parts += [logit(data.feats[view][n][idx])[:, None] for n in self.extra]
         return np.hstack(parts)
 
     def fit(self, data: Data, train: np.ndarray) -> Probe:
         x = np.vstack([self.matrix(data, v, train) for v in data.aug_views])
         y = np.concatenate([data.label[train]] * len(data.aug_views))
+        if data.extra is not None:
+            ex = [self.matrix_of(data.extra[v]) for v in data.aug_views]
+            x = np.vstack([x, *ex])
+            y = np.concatenate([y, np.zeros(sum(len(e) for e in ex), dtype=int)])
+        if data.extra_fake is not None:
+            ex = [self.matrix_of(data.extra_fake[v]) for v in data.aug_views]
+            x = np.vstack([x, *ex])
+            y = np.concatenate([y, np.ones(sum(len(e) for e in ex), dtype=int)])
         self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
         self.lr = LogisticRegression(C=self.c, max_iter=3000).fit((x - self.mu) / self.sd, y)
         return self
@@ -94,19 +128,49 @@ def fixed(name: str) -> Callable:
     return run
 
 
-def probe_design(c: float, extra: tuple[str, ...] = ()) -> Callable:
-    cache: dict[tuple, Probe] = {}
+def probe_design(
+    c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+) -> Callable:
+    cache: dict[bytes, Probe] = {}
 
     def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
-        key = (c, extra, train.tobytes())
+        key = train.tobytes()
         if key not in cache:
-            cache[key] = Probe(c, extra).fit(data, train)
+            cache[key] = Probe(c, extra, blocks).fit(data, train)
         return cache[key].score(data, view, idx)
 
     return run
 
 
-def fused_design(c: float, detectors: tuple[str, ...], inner: int = 4) -> Callable:
+class NonNegativeFuser:
+    """Logistic fusion whose detector weights are all >= 0: a detector with a negative weight
+    (the more it says "machine-made", the more "real") is dropped and the rest refitted."""
+
+    def __init__(self, lr: LogisticRegression, keep: np.ndarray) -> None:
+        self.lr, self.keep = lr, keep
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        if not self.keep.any():
+            return np.zeros(len(x))
+        return self.lr.decision_function(x[:, self.keep])
+
+
+def fit_nonnegative(x: np.ndarray, y: np.ndarray) -> NonNegativeFuser:
+    keep = np.ones(x.shape[1], dtype=bool)
+    while keep.any():
+        lr = LogisticRegression(C=1.0, max_iter=1000).fit(x[:, keep], y)
+        if (lr.coef_[0] >= 0).all():
+            return NonNegativeFuser(lr, keep)
+        keep[np.flatnonzero(keep)[lr.coef_[0] < 0]] = False
+    return NonNegativeFuser(None, keep)  # type: ignore[arg-type]
+
+
+def fused_design(
+    c: float,
+    detectors: tuple[str, ...],
+    inner: int = 4,
+    blocks: tuple[str, ...] = ("mobilenet",),
+) -> Callable:
     """Probe + shipped detectors fused by a logistic fuser fitted on INNER out-of-fold probe
     scores of the training crops (clean and q90 views), as ``fakescope train image`` does."""
     cache: dict[bytes, tuple[Probe, LogisticRegression]] = {}
@@ -120,14 +184,14 @@ def fused_design(c: float, detectors: tuple[str, ...], inner: int = 4) -> Callab
         rows, ys = [], []
         for k in range(inner):
             tr, te = train[fold_id != k], train[fold_id == k]
-            p = Probe(c).fit(data, tr)
+            p = Probe(c, blocks=blocks).fit(data, tr)
             for view in CONDITIONS:
                 cols = [p.score(data, view, te)]
                 cols += [logit(data.feats[view][n][te]) for n in detectors]
                 rows.append(np.column_stack(cols))
                 ys.append(data.label[te])
-        fuser = LogisticRegression(C=1.0, max_iter=1000).fit(np.vstack(rows), np.concatenate(ys))
-        return Probe(c).fit(data, train), fuser
+        fuser = fit_nonnegative(np.vstack(rows), np.concatenate(ys))
+        return Probe(c, blocks=blocks).fit(data, train), fuser
 
     def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
         key = train.tobytes()
@@ -202,6 +266,29 @@ def summarise(data: Data, scores: dict[str, np.ndarray], quantile: float) -> dic
     return table
 
 
+QUANTILES = (0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.0)
+
+
+def calibrate(data: Data, scores: dict[str, np.ndarray], target: float = 0.05) -> dict:
+    """The smallest real-score quantile whose leave-one-source-out threshold flags at most
+    ``target`` of every held-out real source (clean and q90), and the share of fakes flagged."""
+    real = data.label == 0
+    srcs = sorted(set(data.group[real]))
+    rows = []
+    for q in QUANTILES:
+        worst = 0.0
+        for src in srcs:
+            own = data.group == src
+            other = np.concatenate([scores[v][real & ~own] for v in CONDITIONS])
+            thr = np.quantile(other, q)
+            worst = max(worst, *(float((scores[v][own] > thr).mean()) for v in CONDITIONS))
+        pooled = np.quantile(np.concatenate([scores[v][real] for v in CONDITIONS]), q)
+        fakes = float(np.mean([(scores[v][data.label == 1] > pooled).mean() for v in CONDITIONS]))
+        rows.append({"quantile": q, "max_flagged": worst, "fakes_flagged": fakes})
+    ok = [r for r in rows if r["max_flagged"] <= target]
+    return {"rows": rows, "chosen": ok[0] if ok else None}
+
+
 def markdown(name: str, t: dict) -> str:
     head = "| held-out family | n | AUC clean | AP clean | TPR@1%FPR clean | AUC q90 | AP q90 | "
     lines = [f"### {name}", "", head + "TPR@1%FPR q90 |", "| --- " * 8 + "|"]
@@ -225,9 +312,18 @@ def markdown(name: str, t: dict) -> str:
         f"q90 {fl['jpeg90']:.1%}; criterion (min worst-family AUC, >= {TINY} crops) "
         f"**{t['criterion']:.3f}**\n"
     )
+    if "calibration" in t:
+        cells = ", ".join(
+            f"q{r['quantile']}: max source {r['max_flagged']:.1%} / fakes {r['fakes_flagged']:.1%}"
+            for r in t["calibration"]["rows"]
+        )
+        chosen = t["calibration"]["chosen"]
+        pick = f"quantile {chosen['quantile']}" if chosen else "none reaches <= 5 %"
+        lines.append(f"threshold calibration (leave-one-source-out): {cells}; chosen: {pick}\n")
     return "\n".join(lines)
 
 
+EARLY = ("mobilenet:early",)
 DESIGNS: dict[str, Callable[[], Callable]] = {
     "spectrum": lambda: fixed("spectrum"),
     "residual-cnn": lambda: fixed("residual-cnn"),
@@ -235,8 +331,22 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
     "probe-c0.01": lambda: probe_design(0.01),
     "probe-c0.1": lambda: probe_design(0.1),
     "probe-c1": lambda: probe_design(1.0),
+    "probe-early": lambda: probe_design(0.1, blocks=("mobilenet:early",)),
+    "probe-mid": lambda: probe_design(0.1, blocks=("mobilenet:mid",)),
+    "probe-mid+spectrum-features": lambda: probe_design(
+        0.1, blocks=("mobilenet:mid", "spectrum_features")
+    ),
+    "lowlevel-probe": lambda: probe_design(0.1, blocks=("lowlevel",)),
+    "probe-early+lowlevel": lambda: probe_design(0.1, blocks=("mobilenet:early", "lowlevel")),
+    "spectrum-probe": lambda: probe_design(0.1, blocks=("spectrum_features",)),
+    "probe+spectrum-features": lambda: probe_design(0.1, blocks=("mobilenet", "spectrum_features")),
     "fused": lambda: fused_design(0.1, ("spectrum", "residual-cnn")),
     "fused+anomaly": lambda: fused_design(0.1, ("spectrum", "residual-cnn", "anomaly")),
+    "fused-early": lambda: fused_design(0.1, ("spectrum", "residual-cnn"), blocks=EARLY),
+    "fused-early-no-spectrum": lambda: fused_design(0.1, ("residual-cnn",), blocks=EARLY),
+    "fused-early+anomaly": lambda: fused_design(
+        0.1, ("spectrum", "residual-cnn", "anomaly"), blocks=EARLY
+    ),
 }
 
 
@@ -246,16 +356,32 @@ def main() -> None:
     ap.add_argument("--design", action="append", choices=sorted(DESIGNS), required=True)
     ap.add_argument("--quantile", type=float, default=0.97)
     ap.add_argument("--md", type=Path, help="also append the tables to this file")
+    ap.add_argument(
+        "--extra-real",
+        action="store_true",
+        help="add CACHE/extra_real (real photos from packages) to every training fold",
+    )
+    ap.add_argument(
+        "--extra-fake",
+        action="store_true",
+        help="add CACHE/extra_fake (simulated decoder fakes) to every training fold",
+    )
     args = ap.parse_args()
-    data = load_cache(args.cache)
+    data = load_cache(args.cache, args.extra_real, args.extra_fake)
     for name in args.design:
         scores = held_out_scores(data, DESIGNS[name]())
-        text = markdown(name, summarise(data, scores, args.quantile))
+        added = [w for w, on in (("extra real photos", args.extra_real),
+                                 ("simulated fakes", args.extra_fake)) if on]  # fmt: skip
+        label = f"{name} (+ {' + '.join(added)} in training)" if added else name
+        table = summarise(data, scores, args.quantile)
+        table["calibration"] = calibrate(data, scores)
+        text = markdown(label, table)
         print(text, flush=True)
         if args.md:
             with open(args.md, "a") as f:
                 f.write(text + "\n")
-        np.savez(args.cache / f"heldout_{name}.npz", **scores)
+        suffix = "_extra" * args.extra_real + "_sim" * args.extra_fake
+        np.savez(args.cache / f"heldout_{name}{suffix}.npz", **scores)
 
 
 if __name__ == "__main__":

@@ -36,16 +36,39 @@ MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 
 
-def feature_size() -> int:
-    """Length of the feature vector :func:`MobileNetFeatures.forward` returns.
+CHANNELS = {3: 24, 6: 32, 10: 64, 13: 96, 16: 160, 17: 320, 18: 1280}
+LAST_STAGE = TAPS[-1]
+
+
+def feature_size(stop: int = LAST_STAGE) -> int:
+    """Length of the feature vector of a network cut after stage ``stop``.
 
     Examples
     --------
-    >>> feature_size()
-    2192
+    >>> feature_size(), feature_size(6)
+    (2192, 112)
     """
-    ch = {3: 24, 6: 32, 10: 64, 13: 96, 16: 160, 17: 320, 18: 1280}
-    return sum(ch[t] for t in TAPS) + sum(ch[t] for t in STD_TAPS)
+    return len(columns(stop))
+
+
+def columns(stop: int = LAST_STAGE) -> np.ndarray:
+    """Where the features of a network cut after stage ``stop`` sit in the full feature vector
+    (means of every tap, then standard deviations of the early taps).
+
+    Examples
+    --------
+    >>> columns(6).tolist() == list(range(56)) + list(range(1976, 2032))
+    True
+    """
+    if stop not in TAPS:
+        raise ValueError(f"stop must be one of {TAPS}, not {stop}")
+    out, start = [], 0
+    for kind in (TAPS, STD_TAPS):
+        for t in kind:
+            if t <= stop:
+                out += range(start, start + CHANNELS[t])
+            start += CHANNELS[t]
+    return np.asarray(out)
 
 
 def default_weights_path() -> Path:
@@ -142,6 +165,40 @@ def fold_batchnorms(module) -> None:
             seq._modules[bn_name] = nn.Identity()
 
 
+def pool_maps(maps: list):
+    """Features from the tapped stages' maps (torch tensors, in ``TAPS`` order): the mean of
+    every map, then the standard deviation of the ``STD_TAPS`` ones."""
+    import torch
+
+    means = [m.mean(dim=(2, 3)) for m in maps]
+    stds = [m.std(dim=(2, 3)) for t, m in zip(TAPS, maps, strict=False) if t in STD_TAPS]
+    return torch.cat(means + stds, dim=1)
+
+
+def cell_features(maps: list[np.ndarray], grid: tuple[int, int]) -> np.ndarray:
+    """The same features per cell of a ``grid`` over the image, from one image's stage maps
+    ((C,h,w) arrays, in ``TAPS`` order): (rows, cols, feature_size) for a per-region score.
+
+    Examples
+    --------
+    >>> maps = [np.ones((24, 16, 16)), np.ones((32, 8, 8))]
+    >>> cell_features(maps, (2, 2)).shape
+    (2, 2, 112)
+    """
+    rows, cols = grid
+    out = np.zeros((rows, cols, 0))
+    means, stds = [], []
+    for t, m in zip(TAPS, maps, strict=False):
+        c, h, w = m.shape
+        hh, ww = h - h % rows, w - w % cols
+        cells = m[:, :hh, :ww].reshape(c, rows, hh // rows, cols, ww // cols)
+        means.append(cells.mean(axis=(2, 4)).transpose(1, 2, 0))
+        if t in STD_TAPS:
+            stds.append(cells.std(axis=(2, 4), ddof=1).transpose(1, 2, 0))
+    out = np.concatenate(means + stds, axis=2)
+    return out
+
+
 class MobileNetFeatures:
     """Pooled multi-stage features of a frozen ImageNet MobileNetV2.
 
@@ -150,17 +207,25 @@ class MobileNetFeatures:
     weights : path, optional
         A torchvision ``mobilenet_v2`` state dict (``.pth``, loaded with ``weights_only=True``);
         default :func:`default_weights_path`.
+    stop : int
+        Last stage run (one of ``TAPS``): ``6`` keeps only the stride-4 and stride-8 stages, the
+        low-level ones, and skips the rest of the network.
 
     Examples
     --------
     >>> net = MobileNetFeatures()  # doctest: +SKIP
     >>> net.features(np.zeros((2, 256, 256, 3), np.uint8)).shape  # doctest: +SKIP
     (2, 2192)
+    >>> early = MobileNetFeatures(stop=6)  # doctest: +SKIP
+    >>> early.features(np.zeros((1, 64, 64, 3), np.uint8)).shape  # doctest: +SKIP
+    (1, 112)
     """
 
-    def __init__(self, weights: str | Path | None = None) -> None:
+    def __init__(self, weights: str | Path | None = None, stop: int = LAST_STAGE) -> None:
         import torch
 
+        feature_size(stop)  # validates ``stop``
+        self.stop = stop
         path = Path(weights) if weights else default_weights_path()
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
@@ -178,9 +243,10 @@ class MobileNetFeatures:
         self.module = self._feature_module()
 
     def _feature_module(self):
-        """A ``torch.nn.Module`` mapping (N,3,H,W) RGB in [0,1] to (N, feature_size()) features."""
+        """A ``torch.nn.Module`` mapping (N,3,H,W) RGB in [0,1] to (N, feature_size(stop))."""
         torch = self._torch
-        features = self.net.features
+        features = self.net.features[: self.stop + 1]
+        stop = self.stop
         mean = torch.tensor(MEAN).view(1, 3, 1, 1)
         std = torch.tensor(STD).view(1, 3, 1, 1)
 
@@ -191,23 +257,34 @@ class MobileNetFeatures:
                 self.register_buffer("mean", mean)
                 self.register_buffer("std", std)
 
-            def forward(self, x):
+            def maps(self, x) -> list:
+                """The output map of every tapped stage up to ``stop``."""
                 x = (x - self.mean) / self.std
-                means, stds = [], []
+                out = []
                 for i, block in enumerate(self.features):
                     x = block(x)
                     if i in TAPS:
-                        means.append(x.mean(dim=(2, 3)))
-                    if i in STD_TAPS:
-                        stds.append(x.std(dim=(2, 3)))
-                    if i == TAPS[-1]:
+                        out.append(x)
+                    if i == stop:
                         break
-                return torch.cat(means + stds, dim=1)
+                return out
+
+            def forward(self, x):
+                return pool_maps(self.maps(x))
 
         return Pooled().eval()
 
+    def features_and_maps(self, batch: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """:meth:`features` and the tapped stages' maps ((N,C,h,w) arrays), from one pass."""
+        torch = self._torch
+        with torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float() / 255.0
+            maps = self.module.maps(x.contiguous(memory_format=torch.channels_last))
+            return pool_maps(maps).numpy(), [m.contiguous().numpy() for m in maps]
+
     def features(self, batch: np.ndarray) -> np.ndarray:
-        """(N, feature_size()) float32 features of an (N,H,W,3) uint8 batch of equal-size images."""
+        """(N, feature_size(stop)) float32 features of an (N,H,W,3) uint8 batch of equal-size
+        images."""
         torch = self._torch
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float() / 255.0

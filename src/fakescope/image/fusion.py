@@ -43,17 +43,22 @@ class ImageFuser:
     variants: list[LogisticFuser] = field(default_factory=list)
 
     def pixel_fuser(self, evidence: list[Evidence]) -> LogisticFuser:
-        """The fusion fitted for exactly the pixel detectors that voted, else the default one.
+        """The fusion fitted for exactly the pixel detectors that voted, else the largest one
+        fitted for some of them, else the default one.
 
         A fusion fitted for other detectors would miscount the evidence: an abstaining detector
         would contribute nothing and one it was not fitted with would get weight 0.
         """
         voted = {e.detector for e in evidence if e.score is not None and e.weight > 0}
         voted -= set(self.additive)
-        for candidate in (self.pixel, *self.variants):
+        candidates = (self.pixel, *self.variants)
+        for candidate in candidates:
             if voted == set(candidate.coef):
                 return candidate
-        return self.pixel
+        # Else the fusion of the most detectors that all voted (the others are reported by
+        # :meth:`uncounted`), so an abstaining detector is never counted as a neutral vote.
+        inside = [c for c in candidates if set(c.coef) <= voted]
+        return max(inside, key=lambda c: len(c.coef)) if inside else self.pixel
 
     def uncounted(self, evidence: list[Evidence]) -> list[str]:
         """Detectors that voted but that the chosen fusion was not fitted with (they do not

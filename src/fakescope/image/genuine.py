@@ -28,6 +28,18 @@ from fakescope.image.fusion import ImageFuser
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 EVAL_VIEWS = ("clean", "jpeg90")
 PROBE_C = 0.1
+#: Last MobileNetV2 stage the probe reads (6: the stride-4 and stride-8 stages only), chosen by
+#: the leave-one-family-out protocol (docs/image.md).
+PROBE_STOP = 6
+#: Detector sets with their own fusion, for scans that add opt-in detectors (``--extra``) or lack
+#: the backbone; the default fusion is the probe alone (the protocol found that adding the
+#: others lowered the worst held-out family, docs/image.md).
+VARIANTS = (
+    ("residual-cnn", "spectrum"),
+    ("backbone-probe", "residual-cnn", "spectrum"),
+    ("anomaly", "backbone-probe"),
+    ("anomaly", "backbone-probe", "residual-cnn", "spectrum"),
+)
 #: Quantile of the real images' out-of-fold fused scores used as the "likely synthetic" threshold.
 REAL_QUANTILE = 0.97
 
@@ -111,12 +123,18 @@ def detector_scores(detector, images: list[np.ndarray]) -> np.ndarray:
     return np.asarray(scores)
 
 
-def fit_probe(features: list[np.ndarray], labels: np.ndarray, c: float = PROBE_C):
-    """The probe fitted on every view (``features``: one (N, D) array per view)."""
+def fit_probe(
+    features: list[np.ndarray],
+    labels: np.ndarray,
+    c: float = PROBE_C,
+    extra_real: list[np.ndarray] | None = None,
+):
+    """The probe fitted on every view (``features``: one (N, D) array per view), plus the views
+    of extra real images (label 0) when given."""
     from fakescope.image.classifier import FeatureClassifier
 
-    x = np.vstack(features)
-    y = np.concatenate([labels] * len(features))
+    x = np.vstack(features + list(extra_real or []))
+    y = np.concatenate([labels] * len(features) + [np.zeros(len(e), int) for e in extra_real or []])
     return FeatureClassifier.fit(x, y, c=c)
 
 
@@ -146,13 +164,14 @@ def out_of_fold_probe(
     labels: np.ndarray,
     folds: np.ndarray,
     c: float = PROBE_C,
+    extra_real: list[np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Probe log-odds of each evaluation view, every item scored by a probe that never saw its
-    group."""
+    group (the extra real images are in every fold's training set)."""
     out = {v: np.zeros(len(labels)) for v in eval_feats}
     for k in np.unique(folds):
         tr, te = folds != k, folds == k
-        probe = fit_probe([f[tr] for f in train_feats], labels[tr], c)
+        probe = fit_probe([f[tr] for f in train_feats], labels[tr], c, extra_real)
         for v, f in eval_feats.items():
             out[v][te] = probe.decision_function(f[te])
     return out
@@ -162,15 +181,26 @@ def fit_fusion(
     scores: dict[str, dict[str, np.ndarray]], labels: np.ndarray, quantile: float = REAL_QUANTILE
 ):
     """A LogisticFuser over the detectors in ``scores`` (detector -> view -> probabilities), fitted
-    on all views pooled; the "likely synthetic" threshold is ``quantile`` of the real items' fused
-    scores."""
+    on all views pooled, with every weight >= 0: a detector that gets a negative weight (the more
+    it says "machine-made", the more "real") is dropped and the rest refitted, since such a sign
+    cannot be trusted on generators the data does not have. The "likely synthetic" threshold is
+    ``quantile`` of the real items' fused scores."""
     from fakescope.core.fusion import LogisticFuser
 
     names = sorted(scores)
     views = list(next(iter(scores.values())))
     pooled = {n: np.concatenate([scores[n][v] for v in views]).tolist() for n in names}
     y = np.concatenate([labels] * len(views)).tolist()
-    fuser = LogisticFuser.fit(pooled, y)
+    keep = list(names)
+    while True:
+        fuser = LogisticFuser.fit({n: pooled[n] for n in keep}, y)
+        negative = [n for n in keep if fuser.coef[n] < 0]
+        if not negative or len(keep) == 1:
+            break
+        keep = [n for n in keep if n not in negative]
+    for n in names:  # a dropped detector is counted, with weight 0, not silently unknown
+        fuser.coef.setdefault(n, 0.0)
+    fuser.coef = {n: max(0.0, w) for n, w in sorted(fuser.coef.items())}
     fused = np.array(
         [fuser._fuse_logits([_logit(pooled[n][i]) for n in names], names) for i in range(len(y))]
     )
@@ -191,6 +221,23 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
+def read_extra_real(folder: Path) -> list[np.ndarray]:
+    """Images under ``folder`` (any depth), for the extra real photos."""
+    from PIL import Image
+
+    files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_EXTS)
+    if not files:
+        raise ValueError(f"{folder}: no images")
+    out = []
+    for p in files:
+        try:
+            with Image.open(p) as im:
+                out.append(np.asarray(im.convert("RGB"))[:512, :512])
+        except OSError as exc:
+            raise ValueError(f"{p}: cannot be read as an image ({exc})") from exc
+    return out
+
+
 def train_genuine(
     folder: Path,
     out: Path,
@@ -198,15 +245,18 @@ def train_genuine(
     views: int = 4,
     folds: int = 5,
     c: float = PROBE_C,
+    stop: int = PROBE_STOP,
+    extra_real: Path | None = None,
     cache: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Train ``probe.npz`` and refit ``fusion.json`` in ``out`` from genuine data in ``folder``.
 
-    The other pixel detectors are read from ``out`` when it has their weights, else the shipped
-    ones. Returns a summary for ``training_report.json``.
+    ``extra_real``: a folder of more camera photos (e.g. ``build_real_corpus.py`` output) added
+    to the probe's training only. The other pixel detectors are read from ``out`` when it has
+    their weights, else the shipped ones. Returns a summary for ``training_report.json``.
     """
-    from fakescope.image.backbone import MobileNetFeatures
+    from fakescope.image.backbone import MobileNetFeatures, columns
     from fakescope.image.residual_cnn import ResidualCNNDetector
     from fakescope.image.spectrum import SpectrumDetector
 
@@ -215,57 +265,76 @@ def train_genuine(
     if n_fake < 20 or len(labels) - n_fake < 20:
         raise ValueError(f"{folder}: need at least 20 real and 20 fake images of 128 px or more")
     log(f"{len(images)} images ({n_fake} fake, {len(set(groups))} groups)")
-    net = MobileNetFeatures()
+    net = MobileNetFeatures()  # the whole network: the cache keeps every stage
+    cols = columns(stop)
     spec, cnn = out / "spectrum.npz", out / "residual_cnn.npz"
     others = {
         "spectrum": SpectrumDetector(spec if spec.exists() else None),
         "residual-cnn": ResidualCNNDetector(cnn if cnn.exists() else None),
     }
+    try:  # the opt-in one-class model, when its weights are installed
+        from fakescope.anomaly.detector import AnomalyDetector
 
-    def view_data(view: str) -> dict[str, np.ndarray]:
-        path = cache / f"{view}.npz" if cache else None
+        others["anomaly"] = AnomalyDetector()
+    except (ImportError, FileNotFoundError) as exc:
+        log(f"anomaly not scored ({exc}); no fusion variant with it")
+
+    def view_data(view: str, imgs: list[np.ndarray], where: Path | None, scored: bool) -> dict:
+        path = where / f"{view}.npz" if where else None
         data = dict(np.load(path)) if path and path.exists() else {}
-        if len(data.get("mobilenet", ())) != len(images):
+        if len(data.get("mobilenet", ())) != len(imgs):
             data = {}
         pixels = None
         if "mobilenet" not in data:
-            pixels = make_view(images, view)
+            pixels = make_view(imgs, view)
             data["mobilenet"] = backbone_features(net, pixels)
-        if view in EVAL_VIEWS:
-            for name, det in others.items():
-                if name not in data:
-                    pixels = pixels if pixels is not None else make_view(images, view)
-                    data[name] = detector_scores(det, pixels)
+        for name, det in others.items() if scored else ():
+            if name not in data:
+                pixels = pixels if pixels is not None else make_view(imgs, view)
+                data[name] = detector_scores(det, pixels)
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(path, **data)
-        log(f"  view {view}: done")
+        log(f"  view {view} of {len(imgs)} images: done")
         return data
 
-    train_views = [view_data(f"aug{k}") for k in range(views)]
-    evals = {v: view_data(v) for v in EVAL_VIEWS}
-    train_feats = [d["mobilenet"] for d in train_views]
-    probe = fit_probe(train_feats, labels, c)
+    train_feats = [view_data(f"aug{k}", images, cache, False)["mobilenet"][:, cols]
+                   for k in range(views)]  # fmt: skip
+    evals = {v: view_data(v, images, cache, True) for v in EVAL_VIEWS}
+    extra = None
+    if extra_real is not None:
+        ex_images = read_extra_real(extra_real)
+        where = cache / "extra_real" if cache else None
+        extra = [view_data(f"aug{k}", ex_images, where, False)["mobilenet"][:, cols]
+                 for k in range(views)]  # fmt: skip
+    probe = fit_probe(train_feats, labels, c, extra)
+    probe.extra["stop"] = np.array(stop)
     out.mkdir(parents=True, exist_ok=True)
     probe.save(out / "probe.npz")
     fold = group_folds(groups, labels, folds)
-    oof = out_of_fold_probe(train_feats, {v: evals[v]["mobilenet"] for v in EVAL_VIEWS}, labels,
-                            fold, c)  # fmt: skip
+    eval_feats = {v: evals[v]["mobilenet"][:, cols] for v in EVAL_VIEWS}
+    oof = out_of_fold_probe(train_feats, eval_feats, labels, fold, c, extra)
     scores = {"backbone-probe": {v: sigmoid(oof[v]) for v in EVAL_VIEWS}}
     for name in others:
         scores[name] = {v: np.nan_to_num(evals[v][name], nan=0.5) for v in EVAL_VIEWS}
-    fuser, fused = fit_fusion(scores, labels)
-    fallback, _ = fit_fusion({n: s for n, s in scores.items() if n != "backbone-probe"}, labels)
+    fuser, fused = fit_fusion({"backbone-probe": scores["backbone-probe"]}, labels)
     summary = _summary(scores, fused, labels, groups)
-    summary.update({"data": str(folder), "views": views, "folds": folds, "probe_c": c})
-    fuser.info = {"fitted_on": "group-out-of-fold scores of genuine generator outputs and "
-                  "camera photos (clean and JPEG q90)", **summary["oof"]}  # fmt: skip
-    fallback.info = {"fitted_on": fuser.info["fitted_on"], "use": "backbone not installed"}
+    summary.update({"data": str(folder), "extra_real": str(extra_real) if extra_real else None,
+                    "views": views, "folds": folds, "probe_c": c, "probe_stop": stop})  # fmt: skip
+    fitted_on = ("group-out-of-fold scores of genuine generator outputs and camera photos "
+                 "(clean and JPEG q90)")  # fmt: skip
+    fuser.info = {"fitted_on": fitted_on, **summary["oof"]}
+    variants = []
+    for names in VARIANTS:
+        if all(n in scores for n in names):
+            variant, _ = fit_fusion({n: scores[n] for n in names}, labels)
+            variant.info = {"fitted_on": fitted_on, "use": "opt-in detectors " + ", ".join(names)}
+            variants.append(variant)
     ImageFuser(fuser, info={"trained_by": "fakescope train image --genuine"},
-               variants=[fallback]).save(out / "fusion.json")  # fmt: skip
+               variants=variants).save(out / "fusion.json")  # fmt: skip
     log(
-        f"out-of-fold AUC {summary['oof']['auc']}; threshold {fuser.thresholds[1]:.3f}; "
-        f"weights in {out}"
+        f"out-of-fold AUC {summary['oof']['auc']}; "
+        f"threshold {fuser.thresholds[1]:.3f}; weights in {out}"
     )
     return summary
 

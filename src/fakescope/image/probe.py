@@ -13,20 +13,36 @@ from pathlib import Path
 
 import numpy as np
 
-from fakescope.core.evidence import Evidence
+from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.media import Media
 from fakescope.image import weights_dir
-from fakescope.image.backbone import STD_TAPS, TAPS, MobileNetFeatures, feature_size
+from fakescope.image.backbone import (
+    CHANNELS,
+    LAST_STAGE,
+    STD_TAPS,
+    TAPS,
+    MobileNetFeatures,
+    feature_size,
+)
 from fakescope.image.classifier import FeatureClassifier
+from fakescope.image.render import heatmap_overlay
 
 WEIGHTS_FILE = "probe.npz"
 MIN_SIZE = 64
 #: Largest region analysed (centre crop): the probe was trained on 128-384 px views.
 MAX_SIDE = 512
-_CHANNELS = {3: 24, 6: 32, 10: 64, 13: 96, 16: 160, 17: 320, 18: 1280}
-#: Human names of the feature blocks, in feature order (means of every tap, then stds).
-BLOCKS = [f"stage {t} mean" for t in TAPS] + [f"stage {t} std" for t in STD_TAPS]
-BLOCK_SIZES = [_CHANNELS[t] for t in TAPS] + [_CHANNELS[t] for t in STD_TAPS]
+
+
+def feature_blocks(stop: int) -> list[tuple[str, int]]:
+    """(name, size) of each block of the probe's input, in order.
+
+    Examples
+    --------
+    >>> [size for _, size in feature_blocks(6)]
+    [24, 32, 24, 32]
+    """
+    blocks = [(f"stage {t} mean", CHANNELS[t]) for t in TAPS if t <= stop]
+    return blocks + [(f"stage {t} std", CHANNELS[t]) for t in STD_TAPS if t <= stop]
 
 
 def center_crop(rgb: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
@@ -78,10 +94,13 @@ class BackboneProbeDetector:
                 "`fakescope train image --genuine DIR`"
             )
         self.classifier = FeatureClassifier.load(path)
-        if len(self.classifier.weights) != 1 or self.classifier.mean.shape != (feature_size(),):
-            raise ValueError(f"{path}: not a linear probe over {feature_size()} features")
+        extra = self.classifier.extra
+        self.stop = int(extra.get("stop", LAST_STAGE))
+        size = feature_size(self.stop)
+        if len(self.classifier.weights) != 1 or self.classifier.mean.shape != (size,):
+            raise ValueError(f"{path}: not a linear probe over {size} features")
         try:
-            self.backbone = MobileNetFeatures(backbone)
+            self.backbone = MobileNetFeatures(backbone, stop=self.stop)
         except FileNotFoundError as exc:
             raise DetectorUnavailable(str(exc)) from exc
         self._torch = torch
@@ -130,36 +149,58 @@ class BackboneProbeDetector:
         for idx in groups.values():
             for start in range(0, len(idx), 16):
                 chunk = idx[start : start + 16]
-                feats = self.backbone.features(np.stack([crops[i] for i in chunk]))
+                feats, maps = self.backbone.features_and_maps(np.stack([crops[i] for i in chunk]))
                 for j, i in enumerate(chunk):
-                    out[i] = self._evidence(feats[j])
+                    out[i] = self._evidence(feats[j], crops[i], [m[j] for m in maps])
         return [e for e in out if e is not None]
 
-    def _evidence(self, feats: np.ndarray) -> Evidence:
+    def cell_probabilities(self, crop: np.ndarray, maps: list[np.ndarray]) -> np.ndarray:
+        """The probe applied to each 32x32-pixel cell (at most 8x8 cells): a relative map of
+        where the image statistics look generated (cells are smaller than what the probe was
+        trained on, so read it as "where", not as calibrated probabilities)."""
+        from fakescope.image.backbone import cell_features
+
+        h, w = crop.shape[:2]
+        grid = (max(1, min(8, h // 32)), max(1, min(8, w // 32)))
+        cells = cell_features(maps, grid)
+        z = self.classifier.decision_function(cells.reshape(-1, cells.shape[-1]))
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))).reshape(grid)
+
+    def _evidence(
+        self, feats: np.ndarray, crop: np.ndarray | None = None, maps: list | None = None
+    ) -> Evidence:
         clf = self.classifier
         contrib = (feats - clf.mean) / clf.scale * clf.weights[0][:, 0]
         z = float(contrib.sum() + clf.biases[0][0])
         p = float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
-        bounds = np.cumsum([0] + BLOCK_SIZES)
+        names = feature_blocks(self.stop)
+        bounds = np.cumsum([0] + [n for _, n in names])
         blocks = {
             name: round(float(contrib[a:b].sum()), 3)
-            for name, a, b in zip(BLOCKS, bounds[:-1], bounds[1:], strict=True)
+            for (name, _), a, b in zip(names, bounds[:-1], bounds[1:], strict=True)
         }
         top = max(blocks, key=lambda k: abs(blocks[k]))
-        depth = "fine texture and noise" if int(top.split()[1]) <= 10 else "image content"
+        deep = top.startswith("stage") and int(top.split()[1]) > 10
+        depth = "image content" if deep else "fine texture and noise"
         if p >= 0.7:
             reason = f"its learnt image statistics resemble generator outputs (mostly {depth})"
         elif p <= 0.3:
             reason = "its learnt image statistics resemble camera photos"
         else:
             reason = "its learnt image statistics are ambiguous"
+        artefacts = []
+        if crop is not None and maps is not None:
+            cell_p = self.cell_probabilities(crop, maps)
+            title = "Backbone probe by region (red = looks generated; relative)"
+            artefacts.append(Artefact("image", title, png=heatmap_overlay(crop, cell_p)))
         return Evidence(
             self.name,
             p,
             reason,
+            artefacts=artefacts,
             details={
                 "probability": round(p, 6),
                 "logit": round(z, 4),
                 "stage_contributions": blocks,
-            },  # fmt: skip
+            },
         )
