@@ -222,6 +222,46 @@ def held_out_scores(data: Data, design: Callable) -> dict[str, np.ndarray]:
     return out
 
 
+#: Real sources with >= 100 crops: paired with every family in ``--paired`` mode.
+BIG_SOURCES = ("dreambooth", "sunhays80", "urban100")
+
+
+def paired_aucs(data: Data, design: Callable) -> dict[str, dict[str, list[float]]]:
+    """Same-model comparisons only: one fold per (family, big real source) pair, holding out
+    both; the AUC of that family's fakes against that source's reals under that fold's model.
+    (Pooling scores of different folds, as :func:`held_out_scores` does, also measures how much
+    the models' score scales differ between folds, which a learnt fusion inflates.)"""
+    fams = sorted(set(data.group[data.label == 1]))
+    out: dict[str, dict[str, list[float]]] = {v: {f: [] for f in fams} for v in CONDITIONS}
+    for fam in fams:
+        for src in BIG_SOURCES:
+            test = (data.group == fam) | (data.group == src)
+            train, idx = np.flatnonzero(~test), np.flatnonzero(test)
+            for view in CONDITIONS:
+                s = design(data, train, view, idx)
+                out[view][fam].append(float(roc_auc_score(data.label[idx], s)))
+    return out
+
+
+def paired_markdown(name: str, aucs: dict[str, dict[str, list[float]]], n: dict) -> str:
+    lines = [f"### {name} (paired: same-model AUC, mean over {', '.join(BIG_SOURCES)})", "",
+             "| held-out family | n | AUC clean | AUC q90 |", "| --- " * 4 + "|"]  # fmt: skip
+    for fam in aucs["clean"]:
+        tiny = " (tiny)" if n[fam] < TINY else ""
+        c, q = np.mean(aucs["clean"][fam]), np.mean(aucs["jpeg90"][fam])
+        lines.append(f"| {fam}{tiny} | {n[fam]} | {c:.3f} | {q:.3f} |")
+    crit = []
+    for view in CONDITIONS:
+        means = {f: float(np.mean(a)) for f, a in aucs[view].items()}
+        big = {f: m for f, m in means.items() if n[f] >= TINY}
+        worst = min(big, key=big.get)
+        crit.append(big[worst])
+        lines.append(f"\n{view}: mean family AUC **{np.mean(list(means.values())):.3f}**, worst "
+                     f"with >= {TINY} crops {worst} {big[worst]:.3f}")  # fmt: skip
+    lines.append(f"\ncriterion (paired) **{min(crit):.3f}**\n")
+    return "\n".join(lines)
+
+
 def tpr_at(y: np.ndarray, s: np.ndarray, fpr: float = 0.01) -> float:
     f, t, _ = roc_curve(y, s)
     return float(t[f <= fpr].max())
@@ -343,6 +383,7 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
     "fused": lambda: fused_design(0.1, ("spectrum", "residual-cnn")),
     "fused+anomaly": lambda: fused_design(0.1, ("spectrum", "residual-cnn", "anomaly")),
     "fused-early": lambda: fused_design(0.1, ("spectrum", "residual-cnn"), blocks=EARLY),
+    "probe-early+anomaly": lambda: fused_design(0.1, ("anomaly",), blocks=EARLY),
     "fused-early-no-spectrum": lambda: fused_design(0.1, ("residual-cnn",), blocks=EARLY),
     "fused-early+anomaly": lambda: fused_design(
         0.1, ("spectrum", "residual-cnn", "anomaly"), blocks=EARLY
@@ -366,9 +407,22 @@ def main() -> None:
         action="store_true",
         help="add CACHE/extra_fake (simulated decoder fakes) to every training fold",
     )
+    ap.add_argument(
+        "--paired",
+        action="store_true",
+        help="same-model AUCs over (family, big real source) folds instead",
+    )
     args = ap.parse_args()
     data = load_cache(args.cache, args.extra_real, args.extra_fake)
     for name in args.design:
+        if args.paired:
+            n = {f: int((data.group == f).sum()) for f in set(data.group[data.label == 1])}
+            text = paired_markdown(name, paired_aucs(data, DESIGNS[name]()), n)
+            print(text, flush=True)
+            if args.md:
+                with open(args.md, "a") as f:
+                    f.write(text + "\n")
+            continue
         scores = held_out_scores(data, DESIGNS[name]())
         added = [w for w, on in (("extra real photos", args.extra_real),
                                  ("simulated fakes", args.extra_fake)) if on]  # fmt: skip

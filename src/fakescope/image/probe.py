@@ -28,7 +28,7 @@ from fakescope.image.classifier import FeatureClassifier
 from fakescope.image.render import heatmap_overlay
 
 WEIGHTS_FILE = "probe.npz"
-MIN_SIZE = 64
+MIN_SIZE = 32
 #: Largest region analysed (centre crop): the probe was trained on 128-384 px views.
 MAX_SIDE = 512
 
