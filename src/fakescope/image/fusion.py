@@ -102,8 +102,39 @@ class ImageFuser:
         return sigmoid(z)
 
     def fitted_detectors(self) -> frozenset[str]:
-        """Detectors the verdict counts (for the core's "not counted" note)."""
-        return frozenset(self.pixel.coef) | frozenset(self.additive)
+        """Detectors some fusion (the default or a variant) was fitted with, for the core's
+        "not counted" note.
+
+        Examples
+        --------
+        >>> b = LogisticFuser(coef={"b": 1.0})
+        >>> sorted(ImageFuser(LogisticFuser(coef={"a": 1.0}), variants=[b]).fitted_detectors())
+        ['a', 'b', 'metadata']
+        """
+        names = set(self.pixel.coef).union(*(v.coef for v in self.variants))
+        return frozenset(names) | frozenset(self.additive)
+
+    def fusion_weights(self, evidence: list[Evidence]) -> dict[str, float]:
+        """How much each scored detector counts in the verdict on ``evidence``: the chosen
+        fusion's coefficient (0.0 for a detector it was not fitted with, or fitted to weight 0),
+        and the metadata evidence's own weight.
+
+        Examples
+        --------
+        >>> f = ImageFuser(LogisticFuser(coef={"a": 1.5}))
+        >>> f.fusion_weights([Evidence("a", 0.8, ""), Evidence("b", 0.9, "")])
+        {'a': 1.5, 'b': 0.0}
+        """
+        fuser = self.pixel_fuser([e for e in evidence if e.detector not in self.additive])
+        out: dict[str, float] = {}
+        for e in evidence:
+            if e.score is None:
+                continue
+            if e.detector in self.additive:
+                out[e.detector] = float(e.weight)
+            else:
+                out[e.detector] = float(fuser.coef.get(e.detector, 0.0)) if e.weight > 0 else 0.0
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,7 +15,8 @@ import numpy as np
 
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.media import Media
-from fakescope.image import weights_dir
+from fakescope.core.weights import weights_file
+from fakescope.image import SHIPPED_WEIGHTS
 from fakescope.image.backbone import (
     CHANNELS,
     LAST_STAGE,
@@ -87,12 +88,7 @@ class BackboneProbeDetector:
 
         from fakescope.core.registry import DetectorUnavailable
 
-        path = Path(weights) if weights else weights_dir() / WEIGHTS_FILE
-        if not path.exists():
-            raise FileNotFoundError(
-                f"backbone-probe weights not found at {path}; run "
-                "`fakescope train image --genuine DIR`"
-            )
+        path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
         self.classifier = FeatureClassifier.load(path)
         extra = self.classifier.extra
         self.stop = int(extra.get("stop", LAST_STAGE))
