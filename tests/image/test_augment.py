@@ -20,8 +20,7 @@ def test_views_are_valid_and_seeded(photo: np.ndarray) -> None:
 
 def test_some_views_change_pixels(photo: np.ndarray) -> None:
     changed = [
-        not np.array_equal(web_launder(photo, np.random.default_rng(k)), photo)
-        for k in range(10)
+        not np.array_equal(web_launder(photo, np.random.default_rng(k)), photo) for k in range(10)
     ]
     assert sum(changed) >= 7
 
