@@ -19,6 +19,7 @@ CONDITIONS = ("clean", "jpeg90")
 #: 3,6,10,13): "early" = stages 3 and 6 (stride 4 and 8), "mid" = stages 3 to 13.
 COLUMNS = {
     "early": np.r_[0:56, 1976:2032],
+    "early10": np.r_[0:120, 1976:2096],
     "mid": np.r_[0:216, 1976:2192],
 }
 TINY = 10  # families with fewer crops are reported, not used for the decision criterion
@@ -201,6 +202,9 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
     "probe-c0.1": lambda: probe_design(0.1),
     "probe-c1": lambda: probe_design(1.0),
     "probe-early": lambda: probe_design(0.1, blocks=("mobilenet:early",)),
+    "probe-early-c0.01": lambda: probe_design(0.01, blocks=("mobilenet:early",)),
+    "probe-early-c1": lambda: probe_design(1.0, blocks=("mobilenet:early",)),
+    "probe-early10": lambda: probe_design(0.1, blocks=("mobilenet:early10",)),
     "probe-mid": lambda: probe_design(0.1, blocks=("mobilenet:mid",)),
     "probe-mid+spectrum-features": lambda: probe_design(
         0.1, blocks=("mobilenet:mid", "spectrum_features")
