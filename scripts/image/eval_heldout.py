@@ -18,8 +18,12 @@ import numpy as np
 
 from fakescope.core.metrics import equal_error_rate, roc_auc
 from fakescope.core.pipeline import Scanner
+from fakescope.core.registry import get_fuser
 
-DETECTORS = ["spectrum", "residual-cnn", "metadata"]
+DETECTORS = ["backbone-probe", "spectrum", "residual-cnn", "metadata"]
+#: "fused" is the default verdict (backbone-probe + metadata); "fused-all" the verdict with the
+#: opt-in spectrum and residual-cnn added (the fusion variant fitted for them).
+DEFAULT = ("backbone-probe", "metadata")
 
 
 def main() -> None:
@@ -31,14 +35,18 @@ def main() -> None:
 
     torch.set_num_threads(1)
     scanner = Scanner(detectors=DETECTORS, batch_size=32)
+    fuser = get_fuser("image")
     sets = ["real"] + sorted(p.name for p in args.eval.glob("fake_*") if p.is_dir())
+    sets = [s for s in sets if any((args.eval / s).iterdir())]
     scores: dict[str, dict[str, list[float]]] = {}
+    names = ["fused", "fused-all", *DETECTORS]
     for name in sets:
-        per: dict[str, list[float]] = {d: [] for d in ["fused", *DETECTORS]}
+        per: dict[str, list[float]] = {d: [] for d in names}
         for r in scanner.scan([str(args.eval / name)]):
             if r.error is not None or r.score is None:
                 continue
-            per["fused"].append(r.score)
+            per["fused"].append(fuser.fuse([e for e in r.evidence if e.detector in DEFAULT]))
+            per["fused-all"].append(r.score)
             for d in DETECTORS:
                 per[d].append(r.detector_scores.get(d, np.nan))
         scores[name] = per
@@ -49,7 +57,7 @@ def main() -> None:
     groups["all fakes"] = fakes
     for label, members in groups.items():
         row = {}
-        for d in ["fused", *DETECTORS]:
+        for d in names:
             real = np.array(scores["real"][d])
             fake = np.concatenate([np.array(scores[m][d]) for m in members])
             y = np.r_[np.zeros(len(real)), np.ones(len(fake))]
@@ -58,7 +66,7 @@ def main() -> None:
         row["n_real"], row["n_fake"] = len(scores["real"]["fused"]), int(len(fake))
         table[label] = row
         print(f"{label:16s} n={row['n_real']}/{row['n_fake']}  " + "  ".join(
-            f"{d} AUC {row[d]['roc_auc']:.3f}" for d in ["fused", *DETECTORS]))  # fmt: skip
+            f"{d} AUC {row[d]['roc_auc']:.3f}" for d in names))  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(table, indent=2) + "\n")
 

@@ -229,6 +229,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--srgan-steps", type=int, default=400)
     ap.add_argument("--skip-dcgan", action="store_true", help="only (re)make fake_gan/")
+    ap.add_argument(
+        "--upsample-only",
+        action="store_true",
+        help="only make real/ and fake_upsample/ (no GAN training; own random seed)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -241,6 +246,13 @@ def main() -> None:
     for sub in ("real", "fake_gan", "fake_dcgan", "fake_upsample"):
         (args.out / sub).mkdir(parents=True, exist_ok=True)
 
+    if args.upsample_only:
+        for p in test_files:
+            shutil.copyfile(p, args.out / "real" / p.name)
+        for p in track(test_files[:n], description="up-sampled fakes"):
+            up, tag = upsampled_fake(np.asarray(Image.open(p).convert("RGB")), rng)
+            up.save(args.out / "fake_upsample" / f"{p.stem}__{tag}.png")
+        return
     srg = train_srgan(train, args.srgan_steps, rng)
     with torch.no_grad():
         for p in track(test_files[:n], description="SRGAN fakes"):

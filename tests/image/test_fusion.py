@@ -19,11 +19,17 @@ def test_named_generator_dominates_clean_pixels() -> None:
     assert _fuser().fuse(ev) > 0.9
 
 
-def test_weak_metadata_only_nudges() -> None:
+def test_camera_metadata_only_nudges_towards_real() -> None:
     pixels = [Evidence("spectrum", 0.3, ""), Evidence("residual-cnn", 0.3, "")]
     base = _fuser().fuse(pixels)
-    nudged = _fuser().fuse(pixels + [Evidence("metadata", 0.55, "", weight=0.15)])
-    assert base < nudged < base + 0.02
+    nudged = _fuser().fuse(pixels + [Evidence("metadata", 0.35, "", weight=0.3)])
+    assert base - 0.05 < nudged < base
+
+
+def test_absent_metadata_changes_nothing() -> None:
+    pixels = [Evidence("spectrum", 0.3, ""), Evidence("residual-cnn", 0.3, "")]
+    neutral = Evidence("metadata", 0.5, "no provenance metadata", weight=0.15)
+    assert abs(_fuser().fuse(pixels + [neutral]) - _fuser().fuse(pixels)) < 1e-12
 
 
 def test_abstentions_and_metadata_only() -> None:

@@ -15,13 +15,22 @@ from fakescope.core.pipeline import Scanner
 from fakescope.core.registry import create_detector, detector_specs, get_fuser
 from fakescope.image.loader import load_image
 
-IMAGE_DETECTORS = ["spectrum", "residual-cnn", "metadata"]
+IMAGE_DETECTORS = ["spectrum", "residual-cnn", "backbone-probe", "metadata"]
+DEFAULT_DETECTORS = ["backbone-probe", "metadata"]
 
 
 def test_registered() -> None:
     names = {s.name for s in detector_specs("image")}
     assert set(IMAGE_DETECTORS) <= names
-    assert get_fuser("image") is not None
+    defaults = {s.name for s in detector_specs("image") if s.default}
+    assert defaults == set(DEFAULT_DETECTORS)
+    lazy = get_fuser("image")
+    assert lazy is not None
+    fuser = getattr(lazy, "fuser", lazy)  # the registry holds a lazy loader
+    # The shipped fusion is fitted for exactly the default pixel detectors, and has a variant
+    # for every opt-in combination it documents: nothing counts for 0 without saying so.
+    assert set(fuser.pixel.coef) == set(DEFAULT_DETECTORS) - {"metadata"}
+    assert {"spectrum", "residual-cnn", "backbone-probe"} in [set(v.coef) for v in fuser.variants]
 
 
 @pytest.mark.parametrize("name", IMAGE_DETECTORS)
@@ -44,7 +53,7 @@ def test_scan_folder_with_bad_files(tmp_path: Path, photo: np.ndarray, png_bytes
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     reports = {Path(r.path).name: r for r in Scanner().scan([str(tmp_path)])}
     assert reports["good.png"].error is None and reports["good.png"].score is not None
-    assert set(IMAGE_DETECTORS) <= set(reports["good.png"].detector_scores)
+    assert set(DEFAULT_DETECTORS) <= set(reports["good.png"].detector_scores)
     assert reports["jpeg_named.png"].error is None
     assert "empty" in reports["empty.jpg"].error
     assert "truncated" in reports["cut.png"].error or "corrupt" in reports["cut.png"].error

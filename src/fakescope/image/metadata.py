@@ -3,8 +3,11 @@
 A named generator (Stable Diffusion's ``parameters`` chunk, a ComfyUI workflow, DALL-E/Midjourney/
 Firefly/Imagen tags, the IPTC "trainedAlgorithmicMedia" source type, a C2PA claim generator that
 names an AI tool) is strong evidence. An editor (Photoshop history, GIMP) is moderate evidence of
-manipulation. Camera data is weak evidence of a real capture, and its absence is weak evidence the
-other way: metadata is trivially stripped or forged, so those clues carry a low fusion weight.
+manipulation. Camera data is weak evidence of a real capture (metadata is trivially stripped or
+forged, so it carries a low fusion weight). The ABSENCE of metadata is neutral (score 0.5, log-odds
+0): camera photos lose their EXIF on upload and in most data sets (all 418 camera crops of the
+shared evaluation set have none), so nothing measured says that a bare file is more likely made by
+a machine.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ GENERATOR_CHUNK_KEYS = {
 }
 CAMERA_TAGS = ("Make", "Model", "ExposureTime", "FNumber", "ISOSpeedRatings", "FocalLength",
                "LensModel", "DateTimeOriginal")  # fmt: skip
+#: Score of a file without any clue: log-odds 0, so it moves no verdict (issue 16 item 11).
+NEUTRAL_SCORE = 0.5
 _SD_PARAMS_RE = re.compile(r"(steps:\s*\d+.*sampler:|cfg scale:|negative prompt:)", re.I | re.S)
 
 
@@ -150,7 +155,7 @@ def score_clues(clues: list[Clue]) -> tuple[float, float, str]:
     Examples
     --------
     >>> score_clues([])[0]
-    0.55
+    0.5
     """
     gens = [c for c in clues if c.kind == "generator"]
     editors = [c for c in clues if c.kind == "editor"]
@@ -166,7 +171,7 @@ def score_clues(clues: list[Clue]) -> tuple[float, float, str]:
         return 0.5, 0.3, f"a C2PA provenance manifest is present (made by {c2pa[0].name})"
     if camera:
         return 0.35, 0.3, f"camera data present ({camera[0].name}); easy to forge, weak evidence"
-    return 0.55, 0.15, "no camera data in the file (common after upload; weak evidence)"
+    return NEUTRAL_SCORE, 0.15, "no provenance metadata in the file (usual after upload; neutral)"
 
 
 class MetadataDetector:

@@ -22,6 +22,7 @@ PATCH = 256
 CROP = 128
 #: What ``train image`` writes (``--overwrite`` is needed to replace them).
 WEIGHTS_FILES = ("spectrum.npz", "residual_cnn.npz", "fusion.json", "training_report.json")
+GENUINE_FILES = ("probe.npz",)
 _IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 
 
@@ -300,7 +301,15 @@ def _ev(spec: float, cnn: float):
 
 
 def train_command(
-    real: Path = typer.Option(..., "--real", help="Folder of real photos (256x256 or larger)."),
+    real: Path | None = typer.Option(
+        None, "--real", help="Folder of real photos (256x256 or larger) for the simulated fakes."
+    ),
+    genuine: Path | None = typer.Option(
+        None,
+        "--genuine",
+        help="Folder with real/ and fake/ genuine generator outputs (<group>__name files): "
+        "trains backbone-probe and refits the fusion with every default detector.",
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -310,24 +319,53 @@ def train_command(
     epochs: int = typer.Option(12, "--epochs", help="Residual-CNN training epochs."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     decoders: int = typer.Option(24, "--decoders", help="Simulated up-sampling decoders."),
+    views: int = typer.Option(4, "--views", help="Web-laundered training views per image."),
+    cache: Path | None = typer.Option(
+        None, "--cache", help="Folder caching backbone features of the --genuine views."
+    ),
     threads: int = typer.Option(1, "--threads", help="CPU threads for torch."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace weights already in --out."),
 ) -> None:
-    """Train the image detectors (spectrum, residual-cnn) and the image fusion model from real
-    photos only; fakes are simulated (AutoGAN-style decoders, self-blending, laundering)."""
+    """Train the image detectors. --real: spectrum and residual-cnn from real photos with
+    simulated fakes; --genuine: backbone-probe on genuine generator outputs, then the fusion of
+    every default detector (both may be given; --real runs first)."""
+    import torch
     from rich.console import Console
 
     from fakescope.core.weights import describe_use, refuse_overwrite, user_weights_dir
 
     console = Console(stderr=True)
     out = out or user_weights_dir("image")
+
+    def log(msg: str) -> None:
+        console.print(msg, highlight=False)
+
+    if real is None and genuine is None:
+        raise typer.BadParameter("give --real DIR, --genuine DIR or both")
+    # --genuine refits fusion.json of the same folder (that is its purpose), so only the files
+    # a step creates from scratch are protected.
+    written = (list(WEIGHTS_FILES) if real is not None else []) + (
+        list(GENUINE_FILES) if genuine is not None else []
+    )
     try:
-        refuse_overwrite([out / n for n in WEIGHTS_FILES], overwrite)
+        refuse_overwrite([out / n for n in written], overwrite)
     except FileExistsError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    train_image(
-        real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads,
-        log=lambda msg: console.print(msg, highlight=False),
-    )  # fmt: skip
+    if real is not None:
+        train_image(
+            real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads, log=log
+        )
+    if genuine is not None:
+        from fakescope.image.genuine import train_genuine
+
+        torch.set_num_threads(max(1, threads))
+        try:
+            summary = train_genuine(genuine, out, views=views, cache=cache, log=log)
+        except (ValueError, FileNotFoundError) as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        report = out / "training_report.json"
+        data = json.loads(report.read_text()) if report.exists() else {}
+        data["genuine"] = summary
+        report.write_text(json.dumps(data, indent=2) + "\n")
     console.print(describe_use("image", out), highlight=False)

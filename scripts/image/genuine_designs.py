@@ -1,0 +1,224 @@
+"""Candidate designs of the genuine-generator protocol (``genuine_protocol.py``): the cached data,
+the folds, linear probes on cached features, the shipped detectors as they are, and fusions.
+
+A design is a function ``(data, train_indices, view, test_indices) -> log-odds``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+CONDITIONS = ("clean", "jpeg90")
+#: Column subsets of the MobileNetV2 features (means of stages 3,6,10,13,16,17,18, then stds of
+#: 3,6,10,13): "early" = stages 3 and 6 (stride 4 and 8), "mid" = stages 3 to 13.
+COLUMNS = {
+    "early": np.r_[0:56, 1976:2032],
+    "early10": np.r_[0:120, 1976:2096],
+    "mid": np.r_[0:216, 1976:2192],
+}
+TINY = 10  # families with fewer crops are reported, not used for the decision criterion
+EPS = 1e-6
+
+
+@dataclass
+class Data:
+    label: np.ndarray  # 1 = fake
+    group: np.ndarray  # family or real source
+    feats: dict[str, dict[str, np.ndarray]]  # view -> name -> array
+    aug_views: list[str]
+    #: Extra real photos (never tested) added to every fold's training: view -> name -> array.
+    extra: dict[str, dict[str, np.ndarray]] | None = None
+    #: Simulated fakes (never tested) added to every fold's training.
+    extra_fake: dict[str, dict[str, np.ndarray]] | None = None
+
+
+def load_cache(cache: Path, extra_real: bool = False, extra_fake: bool = False) -> Data:
+    with open(cache / "index.tsv", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    views = {p.stem: dict(np.load(p)) for p in sorted(cache.glob("*.npz"))}
+    aug = sorted(v for v in views if v.startswith("aug"))
+    return Data(
+        label=np.array([r["label"] == "fake" for r in rows], dtype=int),
+        group=np.array([r["group"] for r in rows]),
+        feats=views,
+        aug_views=aug,
+        extra={v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
+        if extra_real
+        else None,
+        extra_fake={v: dict(np.load(cache / "extra_fake" / f"{v}.npz")) for v in aug}
+        if extra_fake
+        else None,
+    )
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, EPS, 1 - EPS)
+    return np.log(p / (1 - p))
+
+
+def folds(data: Data) -> list[tuple[str, str]]:
+    fams = sorted(set(data.group[data.label == 1]))
+    srcs = sorted(set(data.group[data.label == 0]))
+    return [(f, srcs[k % len(srcs)]) for k, f in enumerate(fams)]
+
+
+class Probe:
+    """Logistic regression on standardised backbone features (optionally with detector logits)."""
+
+    def __init__(
+        self, c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+    ) -> None:
+        self.c, self.extra, self.blocks = c, extra, blocks
+
+    def matrix_of(self, feats: dict[str, np.ndarray], idx=slice(None)) -> np.ndarray:
+        parts = []
+        for b in self.blocks:
+            name, _, cols = b.partition(":")
+            x = feats[name][idx]
+            parts.append(np.nan_to_num(x[:, COLUMNS[cols]] if cols else x, posinf=0, neginf=0))
+        return np.hstack(parts)
+
+    def matrix(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
+        parts = [self.matrix_of(data.feats[view], idx)]
+        parts += [logit(data.feats[view][n][idx])[:, None] for n in self.extra]
+        return np.hstack(parts)
+
+    def fit(self, data: Data, train: np.ndarray) -> Probe:
+        x = np.vstack([self.matrix(data, v, train) for v in data.aug_views])
+        y = np.concatenate([data.label[train]] * len(data.aug_views))
+        if data.extra is not None:
+            ex = [self.matrix_of(data.extra[v]) for v in data.aug_views]
+            x = np.vstack([x, *ex])
+            y = np.concatenate([y, np.zeros(sum(len(e) for e in ex), dtype=int)])
+        if data.extra_fake is not None:
+            ex = [self.matrix_of(data.extra_fake[v]) for v in data.aug_views]
+            x = np.vstack([x, *ex])
+            y = np.concatenate([y, np.ones(sum(len(e) for e in ex), dtype=int)])
+        self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
+        self.lr = LogisticRegression(C=self.c, max_iter=3000).fit((x - self.mu) / self.sd, y)
+        return self
+
+    def score(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
+        return self.lr.decision_function((self.matrix(data, view, idx) - self.mu) / self.sd)
+
+
+def fixed(name: str) -> Callable:
+    """A shipped detector, not retrained: its logit on each view."""
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        return logit(data.feats[view][name][idx])
+
+    return run
+
+
+def probe_design(
+    c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+) -> Callable:
+    cache: dict[bytes, Probe] = {}
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        key = train.tobytes()
+        if key not in cache:
+            cache[key] = Probe(c, extra, blocks).fit(data, train)
+        return cache[key].score(data, view, idx)
+
+    return run
+
+
+class NonNegativeFuser:
+    """Logistic fusion whose detector weights are all >= 0: a detector with a negative weight
+    (the more it says "machine-made", the more "real") is dropped and the rest refitted."""
+
+    def __init__(self, lr: LogisticRegression, keep: np.ndarray) -> None:
+        self.lr, self.keep = lr, keep
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        if not self.keep.any():
+            return np.zeros(len(x))
+        return self.lr.decision_function(x[:, self.keep])
+
+
+def fit_nonnegative(x: np.ndarray, y: np.ndarray) -> NonNegativeFuser:
+    keep = np.ones(x.shape[1], dtype=bool)
+    while keep.any():
+        lr = LogisticRegression(C=1.0, max_iter=1000).fit(x[:, keep], y)
+        if (lr.coef_[0] >= 0).all():
+            return NonNegativeFuser(lr, keep)
+        keep[np.flatnonzero(keep)[lr.coef_[0] < 0]] = False
+    return NonNegativeFuser(None, keep)  # type: ignore[arg-type]
+
+
+def fused_design(
+    c: float,
+    detectors: tuple[str, ...],
+    inner: int = 4,
+    blocks: tuple[str, ...] = ("mobilenet",),
+) -> Callable:
+    """Probe + shipped detectors fused by a logistic fuser fitted on INNER out-of-fold probe
+    scores of the training crops (clean and q90 views), as ``fakescope train image`` does."""
+    cache: dict[bytes, tuple[Probe, LogisticRegression]] = {}
+
+    def fit(data: Data, train: np.ndarray):
+        groups = sorted(set(data.group[train]))
+        rng = np.random.default_rng(0)
+        rng.shuffle(groups)
+        inner_of = {g: i % inner for i, g in enumerate(groups)}
+        fold_id = np.array([inner_of[g] for g in data.group[train]])
+        rows, ys = [], []
+        for k in range(inner):
+            tr, te = train[fold_id != k], train[fold_id == k]
+            p = Probe(c, blocks=blocks).fit(data, tr)
+            for view in CONDITIONS:
+                cols = [p.score(data, view, te)]
+                cols += [logit(data.feats[view][n][te]) for n in detectors]
+                rows.append(np.column_stack(cols))
+                ys.append(data.label[te])
+        fuser = fit_nonnegative(np.vstack(rows), np.concatenate(ys))
+        return Probe(c, blocks=blocks).fit(data, train), fuser
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        key = train.tobytes()
+        if key not in cache:
+            cache[key] = fit(data, train)
+        probe, fuser = cache[key]
+        cols = [probe.score(data, view, idx)] + [logit(data.feats[view][n][idx]) for n in detectors]
+        return fuser.decision_function(np.column_stack(cols))
+
+    return run
+
+
+EARLY = ("mobilenet:early",)
+DESIGNS: dict[str, Callable[[], Callable]] = {
+    "spectrum": lambda: fixed("spectrum"),
+    "residual-cnn": lambda: fixed("residual-cnn"),
+    "anomaly": lambda: fixed("anomaly"),
+    "probe-c0.01": lambda: probe_design(0.01),
+    "probe-c0.1": lambda: probe_design(0.1),
+    "probe-c1": lambda: probe_design(1.0),
+    "probe-early": lambda: probe_design(0.1, blocks=("mobilenet:early",)),
+    "probe-early-c0.01": lambda: probe_design(0.01, blocks=("mobilenet:early",)),
+    "probe-early-c1": lambda: probe_design(1.0, blocks=("mobilenet:early",)),
+    "probe-early10": lambda: probe_design(0.1, blocks=("mobilenet:early10",)),
+    "probe-mid": lambda: probe_design(0.1, blocks=("mobilenet:mid",)),
+    "probe-mid+spectrum-features": lambda: probe_design(
+        0.1, blocks=("mobilenet:mid", "spectrum_features")
+    ),
+    "lowlevel-probe": lambda: probe_design(0.1, blocks=("lowlevel",)),
+    "probe-early+lowlevel": lambda: probe_design(0.1, blocks=("mobilenet:early", "lowlevel")),
+    "spectrum-probe": lambda: probe_design(0.1, blocks=("spectrum_features",)),
+    "probe+spectrum-features": lambda: probe_design(0.1, blocks=("mobilenet", "spectrum_features")),
+    "fused": lambda: fused_design(0.1, ("spectrum", "residual-cnn")),
+    "fused+anomaly": lambda: fused_design(0.1, ("spectrum", "residual-cnn", "anomaly")),
+    "fused-early": lambda: fused_design(0.1, ("spectrum", "residual-cnn"), blocks=EARLY),
+    "probe-early+anomaly": lambda: fused_design(0.1, ("anomaly",), blocks=EARLY),
+    "fused-early-no-spectrum": lambda: fused_design(0.1, ("residual-cnn",), blocks=EARLY),
+    "fused-early+anomaly": lambda: fused_design(
+        0.1, ("spectrum", "residual-cnn", "anomaly"), blocks=EARLY
+    ),
+}
