@@ -57,17 +57,14 @@ def register() -> None:
 
     register_loader("audio", EXTENSIONS, _load, sniff=_sniff)
     speech = {
-        "spec-cnn": (
-            _spec_cnn,
-            "compact CNN on log spectrograms of the speech front end (speech only)",
-        ),
-        "whisper-embed": (
-            _whisper_embed,
-            "linear head on a frozen Whisper encoder's statistics, 16 kHz (speech only)",
-        ),
         "lfcc-gmm": (
             _lfcc_gmm,
-            "ASVspoof baseline: LFCC features, bona fide vs synthetic GMMs, 8 kHz (speech only)",
+            "ASVspoof baseline: LFCC features, bona fide vs synthetic GMMs (speech only)",
+        ),
+        "spec-cnn": (_spec_cnn, "compact CNN on log spectrograms (speech only)"),
+        "whisper-embed": (
+            _whisper_embed,
+            "linear head on a frozen Whisper encoder's statistics (speech only)",
         ),
     }
     # which speech detectors run by default is decided in one place (docs/audio.md says why)
