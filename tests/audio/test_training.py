@@ -102,7 +102,7 @@ def test_train_speech_writes_every_speech_model(tmp_path, sig, monkeypatch):
     logged: list[str] = []
     result = train_speech(
         out,
-        _items(tmp_path, sig),
+        _speech_items(tmp_path, sig),
         tmp_path / "cache",
         epochs=1,
         cnn_members=1,
