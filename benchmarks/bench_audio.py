@@ -5,9 +5,10 @@ otherwise synthetic voiced signals; 8-22 kHz WAV, 1-30 s long) and a stereo 44.1
 then measures with ``time.process_time`` (CPU seconds of all threads):
 
 - baseline: decode + resample to 8 kHz (what any audio tool must do anyway);
-- the default audio detectors through the Scanner (load, route, lfcc-gmm, spec-cnn, fusion), and
-  the same with the opt-in whisper-embed when its encoder is installed;
-- each detector alone.
+- the default audio detectors through the Scanner (load, route, the default speech detectors of
+  ``fakescope.audio.fusion.DEFAULT_SPEECH``, fusion), and the defaults with each opt-in one
+  (whisper-embed when its encoder is installed);
+- each speech detector alone.
 
 Usage::
 
@@ -107,25 +108,28 @@ def main() -> None:
         scan()  # load weights and warm up once
         cpu, wall = _cpu(scan)
         rows.append(("default audio detectors (scan)", cpu, wall))
-        for name in ("lfcc-gmm", "spec-cnn"):
-            scan([name])
-            cpu, wall = _cpu(lambda n=name: scan([n]))
-            rows.append((f"{name} alone (scan)", cpu, wall))
-        # the opt-in detector, when its Whisper encoder is installed
+        from fakescope.audio.fusion import DEFAULT_SPEECH, OPT_IN_SPEECH
         from fakescope.audio.whisper_encoder import WhisperUnavailable, load_encoder
 
         try:
             load_encoder()
+            have_whisper = True
         except WhisperUnavailable as exc:
+            have_whisper = False
             print(f"whisper-embed not measured: {exc}")
-        else:
-            with_whisper = ["lfcc-gmm", "spec-cnn", "whisper-embed"]
-            scan(with_whisper)
-            cpu, wall = _cpu(lambda: scan(with_whisper))
-            rows.append(("defaults + whisper-embed (scan)", cpu, wall))
-            scan(["whisper-embed"])
-            cpu, wall = _cpu(lambda: scan(["whisper-embed"]))
-            rows.append(("whisper-embed alone (scan)", cpu, wall))
+        for name in (*DEFAULT_SPEECH, *OPT_IN_SPEECH):
+            if name == "whisper-embed" and not have_whisper:
+                continue
+            scan([name])
+            cpu, wall = _cpu(lambda n=name: scan([n]))
+            rows.append((f"{name} alone (scan)", cpu, wall))
+        for extra in OPT_IN_SPEECH:
+            if extra == "whisper-embed" and not have_whisper:
+                continue
+            names = [*DEFAULT_SPEECH, extra]
+            scan(names)
+            cpu, wall = _cpu(lambda n=names: scan(n))
+            rows.append((f"defaults + {extra} (scan)", cpu, wall))
 
         print(
             f"{'what':36s} {'CPU s':>7s} {'x real time/CPU':>16s} {'x real time wall':>17s}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the audio data, the shipped weights and the reported evaluations from scratch.
-# Needs: ../shared/datasets/audio/fsdd, the Debian and PyPI packages listed in docs/audio.md.
+# Needs: ../shared/datasets/audio/{fsdd,speech-train}, the Debian and PyPI packages listed in docs/audio.md.
 # Budget on a 2-core machine: ~10 min data, ~20 min per training run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,3 +51,16 @@ for engine in festival piper flite espeak-ng; do
     FAKESCOPE_AUDIO_WEIGHTS="$DATA/weights/holdout-$engine" .venv/bin/fakescope evaluate \
         --real "$DATA/eval/clean/real_fsdd_theo" --fake "$DATA/eval/clean/fake_$engine" --json
 done
+
+# issue 20: leave-one-system-out / leave-one-real-source-out on ../shared/datasets/audio/speech-train
+# + FSDD + Asterisk voices + pocketsphinx + five engines (copies and Whisper statistics cached in
+# $DATA/g20; the tables go into docs/audio.md)
+mkdir -p "$DATA/tts_stage"
+for e in espeak-ng flite festival piper pico; do ln -sfn "$DATA/tts/$e" "$DATA/tts_stage/$e"; done
+P="$PY scripts/audio/generalise_protocol.py --engines $DATA/tts_stage --cache $DATA/g20"
+$P --recipe before --before-weights src/fakescope/audio/weights --json "$DATA/g20/r1_before.json"
+$P --recipe whisper-lr --scheme grouped --json "$DATA/g20/r1_whisper-lr_grouped.json"
+$P --recipe whisper-lr --layers 2 --scheme grouped --json "$DATA/g20/r1_whisper-lr-2L_grouped.json"
+$P --recipe spec-cnn --rate 8000 --scheme grouped --epochs 2 --max-train 3000 \
+    --json "$DATA/g20/r1_spec-cnn-8k_grouped.json"
+$PY scripts/audio/generalise_protocol.py --tables "$DATA"/g20/r1_*.json --docs docs/audio.md

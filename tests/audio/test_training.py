@@ -1,7 +1,11 @@
+import json
+
 import numpy as np
+import pytest
 import soundfile as sf
 
 from fakescope.audio.corpus import Item
+from fakescope.audio.speech_data import SpeechItem
 from fakescope.audio.training import (
     fit_calibration,
     prepare_speech,
@@ -50,3 +54,68 @@ def test_content_training_three_classes(tmp_path, sig):
     speech = [sig.voice_like(1.0, 8000, seed=i) for i in range(30)]
     mean, scale, coef, intercept, acc = train_content(speech, [music], 0, lambda m: None)
     assert coef.shape == (3, 58) and 0 <= acc <= 1
+
+
+def _speech_items(tmp_path, sig, n_groups=4, per_group=3):
+    """Real 'voices' (harmonic) and synthetic 'engines' (noisy buzz), several groups each."""
+    items = []
+    rng = np.random.default_rng(0)
+    for g in range(n_groups):
+        for k in range(per_group):
+            real = tmp_path / f"r{g}_{k}.wav"
+            sf.write(real, sig.voice_like(0.9, 16000, seed=10 * g + k), 16000)
+            items.append(SpeechItem(real, 0, f"src{g}", "spk", 16000))
+            fake = tmp_path / f"f{g}_{k}.wav"
+            buzz = sig.voice_like(0.9, 22050, seed=100 + 10 * g + k)
+            buzz = buzz + 0.05 * rng.standard_normal(len(buzz)).astype(np.float32)
+            sf.write(fake, buzz, 22050)
+            items.append(SpeechItem(fake, 1, f"fam{g}", "sys", 22050))
+    return items
+
+
+def test_lfcc_gmm_and_calibration_train_on_tiny_data(sig):
+    real = [sig.voice_like(0.8, 8000, seed=i) for i in range(3)]
+    fake = [
+        np.random.default_rng(i).standard_normal(6400).astype(np.float32) * 0.2 for i in range(3)
+    ]
+    from fakescope.audio.speech_training import train_lfcc_gmm_frames
+
+    bona, spoof = train_lfcc_gmm_frames(real, fake, 2, 0, lambda m: None)
+    assert bona.means_.shape == (2, 60) and spoof.means_.shape == (2, 60)
+
+
+@pytest.mark.slow
+def test_train_speech_writes_every_speech_model(tmp_path, sig, monkeypatch):
+    from fakescope.audio import whisper_encoder as we
+    from fakescope.audio.lfcc_gmm import LfccGmmDetector
+    from fakescope.audio.spec_cnn import SpecCnnDetector
+    from fakescope.audio.speech_training import train_speech
+    from fakescope.audio.whisper_embed import WEIGHTS_FILE
+
+    def missing(source=None):
+        raise we.WhisperUnavailable("no Whisper encoder is installed")
+
+    monkeypatch.setattr(we, "load_encoder", missing)
+    out = tmp_path / "w"
+    out.mkdir()
+    (out / WEIGHTS_FILE).write_bytes(b"stale")
+    logged: list[str] = []
+    result = train_speech(
+        out,
+        _speech_items(tmp_path, sig),
+        tmp_path / "cache",
+        epochs=1,
+        cnn_members=1,
+        gmm_components=2,
+        log=logged.append,
+    )
+    assert not (out / WEIGHTS_FILE).exists()  # no stale head next to new weights
+    assert any("whisper-embed not trained" in m for m in logged)
+    cnn = SpecCnnDetector(out / "spec_cnn.pt")
+    assert cnn.sample_rate == 16000
+    assert LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([sig.voice_like(0.5, 8000)]).shape == (1,)
+    fusers = json.loads(json.dumps(result["fusers"]))
+    assert set(fusers["speech"]["coef"]) == {"lfcc-gmm", "spec-cnn"}
+    assert result["content_speech"] and result["info"]["counts"]
+    # copies are cached per group: a second run reads them back
+    assert any((tmp_path / "cache").rglob("*.npz"))

@@ -83,3 +83,31 @@ def test_training_skips_whisper_when_no_encoder(monkeypatch, tmp_path) -> None:
     assert out is None
     assert not (tmp_path / wemb.WEIGHTS_FILE).exists()  # no stale head next to new weights
     assert "not trained" in logged[0]
+
+
+def test_torch_module_matches_detector(tmp_path, tiny_encoder) -> None:
+    import torch
+
+    rng = np.random.default_rng(0)
+    enc = tiny_encoder
+    segs = [rng.standard_normal(n).astype(np.float32) * 0.1 for n in (8000, 12000)]
+    feats = np.stack([enc.pooled_features(s) for s in segs])
+    head = wemb.WhisperHead(
+        feats.mean(0),
+        feats.std(0) + 1e-3,
+        rng.standard_normal(feats.shape[1]),
+        0.2,
+        (1.5, -0.3),
+        enc.width,
+        enc.n_layers,
+        16000,
+    )
+    head.save(tmp_path / "h.npz")
+    det = wemb.WhisperEmbedDetector(tmp_path / "h.npz", encoder=enc)
+    module = det.torch_module()
+    expected = det.segment_logits(segs)
+    got = [float(module(torch.from_numpy(s)[None])[0]) for s in segs]
+    assert np.allclose(got, expected, rtol=1e-3, atol=1e-3)
+    x = torch.from_numpy(segs[0])[None].requires_grad_(True)
+    module(x).sum().backward()
+    assert float(x.grad.abs().sum()) > 0

@@ -46,7 +46,7 @@ def _sniff(head: bytes) -> bool:
 def register() -> None:
     """Register the audio loader, detectors, fuser and commands."""
     from fakescope.audio.commands import generate_speech, train_audio
-    from fakescope.audio.fusion import AudioFuser
+    from fakescope.audio.fusion import DEFAULT_SPEECH, AudioFuser
     from fakescope.audio.loader import EXTENSIONS
     from fakescope.core.registry import (
         register_command,
@@ -56,28 +56,27 @@ def register() -> None:
     )
 
     register_loader("audio", EXTENSIONS, _load, sniff=_sniff)
-    register_detector(
-        "lfcc-gmm",
-        "audio",
-        _lfcc_gmm,
-        description=("ASVspoof baseline: LFCC features, bona fide vs synthetic GMMs (speech only)"),
-    )
-    register_detector(
-        "spec-cnn",
-        "audio",
-        _spec_cnn,
-        description=("compact CNN on 8 kHz log spectrograms (speech only)"),
-    )
-    register_detector(
-        "whisper-embed",
-        "audio",
-        _whisper_embed,
-        default=False,
-        description=(
-            "linear head on a frozen Whisper encoder's statistics (speech only); opt in "
-            "with --extra whisper-embed"
+    speech = {
+        "lfcc-gmm": (
+            _lfcc_gmm,
+            "ASVspoof baseline: LFCC features, bona fide vs synthetic GMMs (speech only)",
         ),
-    )
+        "spec-cnn": (_spec_cnn, "compact CNN on log spectrograms (speech only)"),
+        "whisper-embed": (
+            _whisper_embed,
+            "linear head on a frozen Whisper encoder's statistics (speech only)",
+        ),
+    }
+    # which speech detectors run by default is decided in one place (docs/audio.md says why)
+    for name, (factory, text) in speech.items():
+        default = name in DEFAULT_SPEECH
+        register_detector(
+            name,
+            "audio",
+            factory,
+            default=default,
+            description=text if default else f"{text}; opt in with --extra {name}",
+        )
     register_detector(
         "music-artifacts",
         "audio",

@@ -14,6 +14,13 @@ from fakescope.core.evidence import Evidence
 from fakescope.core.fusion import DEFAULT_THRESHOLDS, LogisticFuser, LogitMeanFuser
 
 SPEECH_DETECTORS = ("lfcc-gmm", "spec-cnn", "whisper-embed")
+# the speech detectors that run by default, and the opt-in ones (each gets its own fusion with
+# the defaults in ``fuser.json``; see docs/audio.md for how the defaults were chosen)
+DEFAULT_SPEECH = ("lfcc-gmm", "spec-cnn")
+OPT_IN_SPEECH = ("whisper-embed",)
+# also fitted by the 16 kHz training (speech_training.train_speech), for when a default
+# detector cannot run
+FALLBACK_SPEECH = ("spec-cnn",)
 
 
 class AudioFuser:

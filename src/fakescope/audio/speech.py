@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from fakescope.audio.channel import HIGHPASS_HZ, RATE16, loudness_normalize
 from fakescope.audio.content import classify_clip
 from fakescope.audio.dsp import (
     SPEECH_BAND,
@@ -32,23 +33,34 @@ SEGMENT_S = 4.0
 MIN_SPEECH_S = 0.2
 
 
-def speech_segments(clip) -> list[tuple[float, float, np.ndarray]]:
-    """Front-end segments of a clip: ``(start_s, end_s, samples)`` at 8 kHz, band-limited,
-    each trimmed of silence and peak-normalised (see :func:`~fakescope.audio.dsp.speech_frontend`).
+def speech_segments(clip, rate: int = SPEECH_RATE) -> list[tuple[float, float, np.ndarray]]:
+    """Front-end segments of a clip: ``(start_s, end_s, samples)`` at ``rate``.
 
-    Memoised on the clip so that every speech detector shares one front end.
+    8 kHz: band-limited to 70-3700 Hz, each segment trimmed and peak-normalised (the front end of
+    the 8 kHz detectors). 16 kHz: high-passed at 50 Hz, each segment trimmed and
+    loudness-normalised (:func:`~fakescope.audio.channel.speech_frontend16`). Digital silence
+    inside a segment gets a noise floor in both. Memoised on the clip per rate so that every
+    speech detector shares one front end.
     """
-    if "speech_segments" in clip.cache:
-        return clip.cache["speech_segments"]
-    x = bandpass(clip.mono_at(SPEECH_RATE), SPEECH_RATE, *SPEECH_BAND)
+    key = "speech_segments" if rate == SPEECH_RATE else f"speech_segments_{rate}"
+    if key in clip.cache:
+        return clip.cache[key]
+    if rate == SPEECH_RATE:
+        x = bandpass(clip.mono_at(SPEECH_RATE), SPEECH_RATE, *SPEECH_BAND)
+    elif rate == RATE16:
+        x = bandpass(clip.mono_at(RATE16), RATE16, HIGHPASS_HZ, RATE16 / 2)
+    else:
+        raise ValueError(f"no speech front end at {rate} Hz (8000 or 16000)")
     out = []
-    for a, b in segment_bounds(len(x), SPEECH_RATE, SEGMENT_S, 1.5):
-        seg = trim_silence(x[a:b], SPEECH_RATE)
-        if len(seg) >= MIN_SPEECH_S * SPEECH_RATE and np.abs(seg).max() > 1e-4:
-            # inference only: training clips are single utterances trimmed at both ends
-            seg = fill_digital_silence(normalize_peak(seg), SPEECH_RATE)
-            out.append((a / SPEECH_RATE, b / SPEECH_RATE, seg))
-    clip.cache["speech_segments"] = out
+    for a, b in segment_bounds(len(x), rate, SEGMENT_S, 1.5):
+        seg = trim_silence(x[a:b], rate)
+        if len(seg) >= MIN_SPEECH_S * rate and np.abs(seg).max() > 1e-4:
+            if rate == SPEECH_RATE:
+                seg = fill_digital_silence(normalize_peak(seg), rate)
+            else:
+                seg = fill_digital_silence(loudness_normalize(seg, rate), rate)
+            out.append((a / rate, b / rate, seg))
+    clip.cache[key] = out
     return out
 
 
@@ -59,10 +71,12 @@ class SpeechDetector(ABC):
     modality = "audio"
     abilities = {"weights": "audio"}  # see fakescope.testing
     what = "synthetic-voice cues"
+    sample_rate = SPEECH_RATE  # rate of the front-end segments the detector scores
 
     @abstractmethod
     def segment_logits(self, segments: list[np.ndarray]) -> np.ndarray:
-        """Calibrated log-odds (synthetic vs real) for each 8 kHz front-end segment."""
+        """Calibrated log-odds (synthetic vs real) for each front-end segment
+        (at ``self.sample_rate``)."""
 
     def score(self, media: Media) -> Evidence:
         return self.score_batch([media])[0]
@@ -85,7 +99,7 @@ class SpeechDetector(ABC):
                     details={"content": content},
                 )
                 continue
-            segs = speech_segments(clip)
+            segs = speech_segments(clip, self.sample_rate)
             if not segs:
                 results[i] = Evidence(
                     self.name,
@@ -122,7 +136,7 @@ class SpeechDetector(ABC):
                 {
                     "start_s": round(a, 3),
                     "end_s": round(b, 3),
-                    "speech_s": round(len(x) / 8000, 3),
+                    "speech_s": round(len(x) / self.sample_rate, 3),
                     "score": round(s, 4),
                 }
                 for (a, b, x), s in zip(segs, seg_scores, strict=True)

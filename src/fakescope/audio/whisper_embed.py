@@ -1,8 +1,8 @@
 """`whisper-embed`: a linear countermeasure on a frozen Whisper encoder's hidden states.
 
-Each 8 kHz front-end segment is brought to 16 kHz, passed through the Whisper encoder
-(`whisper_encoder`), and described by the mean and standard deviation over time of every hidden
-state; a logistic regression on those standardised statistics, trained by
+Each front-end segment (16 kHz; segments of older 8 kHz heads are brought to 16 kHz) goes through
+the Whisper encoder (`whisper_encoder`) and is described by the mean and standard deviation over
+time of every hidden state; a logistic regression on those standardised statistics, trained by
 ``fakescope train audio`` on the same corpus as the other speech detectors, gives the log-odds.
 Its errors differ from the spectrogram CNN's, which is what the fusion uses (docs/audio.md).
 Cf. Kawa et al. 2023, "Improved DeepFake Detection Using Whisper Features".
@@ -27,8 +27,10 @@ def whisper_features(
     encoder: WhisperEncoder,
     segments: list[np.ndarray],
     progress: Callable[[int, int], None] | None = None,
+    rate: int = SPEECH_RATE,
+    n_layers: int | None = None,
 ) -> np.ndarray:
-    """Pooled encoder statistics of 8 kHz front-end segments, ``(n_segments, n_features)``.
+    """Pooled encoder statistics of front-end segments at ``rate``, ``(n_segments, n_features)``.
 
     Examples
     --------
@@ -38,7 +40,7 @@ def whisper_features(
     rows = []
     with single_thread():
         for i, seg in enumerate(segments):
-            rows.append(encoder.pooled_features(resample(seg, SPEECH_RATE, SAMPLE_RATE)))
+            rows.append(encoder.pooled_features(resample(seg, rate, SAMPLE_RATE), n_layers))
             if progress is not None:
                 progress(i + 1, len(segments))
     return np.stack(rows) if rows else np.zeros((0, 0), np.float32)
@@ -56,11 +58,16 @@ class WhisperHead:
         cal: tuple[float, float] = (1.0, 0.0),
         encoder_width: int = 384,
         encoder_layers: int = 4,
+        sample_rate: int = SPEECH_RATE,
+        layers_used: int | None = None,
     ) -> None:
         self.mean, self.scale = np.asarray(mean), np.asarray(scale)
         self.coef, self.intercept = np.asarray(coef), float(intercept)
         self.cal = (float(cal[0]), float(cal[1]))
         self.encoder_width, self.encoder_layers = int(encoder_width), int(encoder_layers)
+        self.sample_rate = int(sample_rate)  # rate of the front end the head was trained on
+        # encoder layers whose statistics the head reads (the first ones; fewer run faster)
+        self.layers_used = int(layers_used if layers_used is not None else encoder_layers)
 
     def raw(self, features: np.ndarray) -> np.ndarray:
         return ((features - self.mean) / self.scale) @ self.coef + self.intercept
@@ -77,6 +84,8 @@ class WhisperHead:
             intercept=np.float64(self.intercept),
             cal=np.array(self.cal),
             encoder=np.array([self.encoder_width, self.encoder_layers]),
+            sample_rate=np.array(self.sample_rate),
+            layers_used=np.array(self.layers_used),
         )
 
     @classmethod
@@ -84,7 +93,19 @@ class WhisperHead:
         with np.load(path) as d:
             width, layers = (int(v) for v in d["encoder"])
             cal = (float(d["cal"][0]), float(d["cal"][1]))
-            return cls(d["mean"], d["scale"], d["coef"], float(d["intercept"]), cal, width, layers)
+            rate = int(d["sample_rate"]) if "sample_rate" in d.files else SPEECH_RATE
+            used = int(d["layers_used"]) if "layers_used" in d.files else layers
+            return cls(
+                d["mean"],
+                d["scale"],
+                d["coef"],
+                float(d["intercept"]),
+                cal,
+                width,
+                layers,
+                rate,
+                used,
+            )
 
 
 def fit_head(
@@ -142,6 +163,7 @@ class WhisperEmbedDetector(SpeechDetector):
         from fakescope.audio.weights_io import weights_path
 
         self.head = WhisperHead.load(weights or weights_path(WEIGHTS_FILE))
+        self.sample_rate = self.head.sample_rate
         self.encoder = encoder or load_encoder()
         if (self.encoder.width, self.encoder.n_layers) != (
             self.head.encoder_width,
@@ -155,4 +177,45 @@ class WhisperEmbedDetector(SpeechDetector):
             )
 
     def segment_logits(self, segments: list[np.ndarray]) -> np.ndarray:
-        return self.head.logits(whisper_features(self.encoder, segments))
+        return self.head.logits(whisper_features(self.encoder, segments, rate=self.sample_rate))
+
+    def torch_module(self):
+        """Differentiable ``(N, T)`` waveform in [-1, 1] at ``self.sample_rate`` (16 kHz) ->
+        ``(N,)`` calibrated logit: log-mel, the frozen encoder, pooled statistics, the head.
+
+        ``sigmoid(module(x))`` equals this detector's score of a front-end segment ``x``.
+
+        Examples
+        --------
+        >>> m = WhisperEmbedDetector().torch_module()  # doctest: +SKIP
+        >>> m(torch.zeros(1, 16000)).shape  # doctest: +SKIP
+        torch.Size([1])
+        """
+        import torch
+        from torch import nn
+
+        if self.sample_rate != SAMPLE_RATE:
+            raise ValueError("torch_module needs a head trained on the 16 kHz front end")
+        encoder, head = self.encoder, self.head
+
+        class Module(nn.Module):
+            sample_rate = SAMPLE_RATE
+
+            def __init__(self) -> None:
+                super().__init__()
+                for name, v in (
+                    ("mean", head.mean),
+                    ("scale", head.scale),
+                    ("coef", head.coef),
+                ):
+                    self.register_buffer(name, torch.as_tensor(v, dtype=torch.float32))
+
+            def forward(self, wave: torch.Tensor) -> torch.Tensor:
+                states = encoder.states_batch(encoder.log_mel_batch(wave), head.layers_used)
+                parts = []
+                for st in states:
+                    parts += [st.mean(dim=1), st.std(dim=1, correction=0)]
+                z = ((torch.cat(parts, dim=1) - self.mean) / self.scale) @ self.coef
+                return head.cal[0] * (z + head.intercept) + head.cal[1]
+
+        return Module().eval()

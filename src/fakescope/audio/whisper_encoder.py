@@ -247,56 +247,75 @@ class WhisperEncoder:
         import torch
 
         audio = torch.from_numpy(np.ascontiguousarray(x16, dtype=np.float32))
-        if len(audio) < N_FFT:
-            audio = torch.nn.functional.pad(audio, (0, N_FFT - len(audio)))
+        return self.log_mel_batch(audio[None])[0]
+
+    def log_mel_batch(self, audio):
+        """Log-mel of a ``(B, T)`` tensor (differentiable), ``(B, 80, frames)``."""
+        import torch
+
+        if audio.shape[-1] < N_FFT:
+            audio = torch.nn.functional.pad(audio, (0, N_FFT - audio.shape[-1]))
         stft = torch.stft(audio, N_FFT, HOP, window=self.window, return_complex=True)
         power = stft[..., :-1].abs() ** 2
         logmel = torch.clamp(self.mel @ power, min=1e-10).log10()
-        logmel = torch.maximum(logmel, logmel.max() - 8.0)
+        peak = logmel.amax(dim=(1, 2), keepdim=True)
+        logmel = torch.maximum(logmel, peak - 8.0)
         return (logmel + 4.0) / 4.0
 
-    def hidden_states(self, x16: np.ndarray) -> list:
-        """Stem output and every layer's output (the last after the final layer norm)."""
-        import torch
+    def states_batch(self, mel, n_layers: int | None = None) -> list:
+        """Hidden states of a ``(B, 80, frames)`` log-mel batch (differentiable), each
+        ``(B, positions, width)``; see :meth:`hidden_states`."""
         import torch.nn.functional as F
 
+        depth = self.n_layers if n_layers is None else min(int(n_layers), self.n_layers)
         w = self.w
-        x16 = np.asarray(x16, dtype=np.float32)[: int(MAX_SECONDS * SAMPLE_RATE)]
-        with torch.inference_mode():
-            mel = self.log_mel(x16)[None]
-            x = F.gelu(F.conv1d(mel, w["conv1/weight"], w["conv1/bias"], padding=1))
-            x = F.gelu(F.conv1d(x, w["conv2/weight"], w["conv2/bias"], stride=2, padding=1))
-            x = x.transpose(1, 2)
-            x = x + w["position_encodings/encodings"][: x.shape[1]]
-            states = [x[0]]
-            b, t, d = x.shape
-            h = self.n_heads
-            for i in range(self.n_layers):
-                p = f"layer_{i}/"
+        x = F.gelu(F.conv1d(mel, w["conv1/weight"], w["conv1/bias"], padding=1))
+        x = F.gelu(F.conv1d(x, w["conv2/weight"], w["conv2/bias"], stride=2, padding=1))
+        x = x.transpose(1, 2)
+        x = x + w["position_encodings/encodings"][: x.shape[1]]
+        states = [x]
+        b, t, d = x.shape
+        h = self.n_heads
+        for i in range(depth):
+            p = f"layer_{i}/"
 
-                def linear(name: str, v, p=p):
-                    return F.linear(v, w[f"{p}{name}/weight"], w[f"{p}{name}/bias"])
+            def linear(name: str, v, p=p):
+                return F.linear(v, w[f"{p}{name}/weight"], w[f"{p}{name}/bias"])
 
-                def norm(name: str, v, p=p):
-                    return F.layer_norm(v, (d,), w[f"{p}{name}/gamma"], w[f"{p}{name}/beta"])
+            def norm(name: str, v, p=p):
+                return F.layer_norm(v, (d,), w[f"{p}{name}/gamma"], w[f"{p}{name}/beta"])
 
-                qkv = linear("self_attention/linear_0", norm("self_attention/layer_norm", x))
-                q, k, v = (z.view(b, t, h, d // h).transpose(1, 2) for z in qkv.split(d, dim=-1))
-                y = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(b, t, d)
-                x = x + linear("self_attention/linear_1", y)
-                y = F.gelu(linear("ffn/linear_0", norm("ffn/layer_norm", x)))
-                x = x + linear("ffn/linear_1", y)
-                states.append(x[0])
-            states[-1] = F.layer_norm(x, (d,), w["layer_norm/gamma"], w["layer_norm/beta"])[0]
+            qkv = linear("self_attention/linear_0", norm("self_attention/layer_norm", x))
+            q, k, v = (z.view(b, t, h, d // h).transpose(1, 2) for z in qkv.split(d, dim=-1))
+            y = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(b, t, d)
+            x = x + linear("self_attention/linear_1", y)
+            y = F.gelu(linear("ffn/linear_0", norm("ffn/layer_norm", x)))
+            x = x + linear("ffn/linear_1", y)
+            states.append(x)
+        if depth == self.n_layers:
+            states[-1] = F.layer_norm(x, (d,), w["layer_norm/gamma"], w["layer_norm/beta"])
         return states
 
-    def pooled_features(self, x16: np.ndarray) -> np.ndarray:
+    def hidden_states(self, x16: np.ndarray, n_layers: int | None = None) -> list:
+        """Stem output and every layer's output (the last after the final layer norm).
+
+        With ``n_layers`` below the model's depth only the first ``n_layers`` layers run (and
+        no final layer norm): the same states as the full run's first ``n_layers + 1``.
+        """
+        import torch
+
+        x16 = np.asarray(x16, dtype=np.float32)[: int(MAX_SECONDS * SAMPLE_RATE)]
+        with torch.inference_mode():
+            return [s[0] for s in self.states_batch(self.log_mel(x16)[None], n_layers)]
+
+    def pooled_features(self, x16: np.ndarray, n_layers: int | None = None) -> np.ndarray:
         """Mean and standard deviation over time of every hidden state, concatenated.
 
-        ``(n_layers + 1) * 2 * width`` values: 3,840 for tiny (4 layers, width 384).
+        ``(n_layers + 1) * 2 * width`` values: 3,840 for tiny (4 layers, width 384); with
+        ``n_layers`` the first ``(n_layers + 1) * 2 * width`` values of the full vector.
         """
         parts = []
-        for s in self.hidden_states(x16):
+        for s in self.hidden_states(x16, n_layers):
             parts.append(s.mean(0).numpy())
             parts.append(s.std(0, correction=0).numpy() if s.shape[0] > 1 else np.zeros(s.shape[1]))
         return np.concatenate(parts).astype(np.float32)
