@@ -11,7 +11,13 @@ from __future__ import annotations
 import json
 
 from fakescope.core.evidence import Evidence
-from fakescope.core.fusion import DEFAULT_THRESHOLDS, LogisticFuser, LogitMeanFuser
+from fakescope.core.fusion import (
+    DEFAULT_THRESHOLDS,
+    LogisticFuser,
+    LogitMeanFuser,
+    logit,
+    sigmoid,
+)
 
 SPEECH_DETECTORS = ("lfcc-gmm", "spec-cnn", "whisper-embed")
 # the speech detectors that run by default, and the opt-in ones (each gets its own fusion with
@@ -21,6 +27,9 @@ OPT_IN_SPEECH = ("whisper-embed",)
 # also fitted by the 16 kHz training (speech_training.train_speech), for when a default
 # detector cannot run
 FALLBACK_SPEECH = ("spec-cnn",)
+# Likelihood-ratio evidence added to the fused log-odds (``weight * logit(score)``), not learnt:
+# a found watermark (fakescope.provenance). It abstains when no mark is found.
+ADDITIVE_DETECTORS = ("audio-watermark",)
 
 
 class AudioFuser:
@@ -66,8 +75,16 @@ class AudioFuser:
             self._music = LogisticFuser.from_dict(data["music"])
 
     def fuse(self, evidence: list[Evidence]) -> float | None:
-        self._load()
         voting = [e for e in evidence if e.score is not None and e.weight > 0]
+        extra = [e for e in voting if e.detector in ADDITIVE_DETECTORS]
+        p = self._fuse_content([e for e in voting if e.detector not in ADDITIVE_DETECTORS])
+        if not extra:
+            return p
+        z = (0.0 if p is None else logit(p)) + sum(e.weight * logit(e.score) for e in extra)
+        return sigmoid(z)
+
+    def _fuse_content(self, voting: list[Evidence]) -> float | None:
+        self._load()
         if not voting:
             return None
         speech = [e for e in voting if e.detector in SPEECH_DETECTORS]
