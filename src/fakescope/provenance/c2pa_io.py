@@ -187,6 +187,8 @@ def verify(path: str | Path, trust_anchors: list[Path] | None = None) -> C2paSta
         failures += (ing.get("validationDeltas") or {}).get("failure", [])
     if not results:
         failures = [s for s in store.get("validation_status", []) if s.get("code")]
+    # Content and claim failures first: "changed after signing" matters more than "untrusted".
+    failures.sort(key=lambda f: str(f.get("code", "")).startswith("signingCredential"))
     status.failures = [
         {"code": f.get("code", ""), "reason": _reason(f.get("code", ""), f.get("explanation", ""))}
         for f in failures

@@ -23,6 +23,11 @@ def _out():
     return Console(highlight=False, soft_wrap=True)
 
 
+def _say(text: str) -> None:
+    """Print plain text to stdout (no rich markup: paths may contain brackets)."""
+    _out().print(text, markup=False)
+
+
 def _fail(message: str, code: int = 2) -> None:
     _err().print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
@@ -90,7 +95,7 @@ def sign_file(
         _fail(str(exc))
     except Exception as exc:  # the SDK raises its own error types (bad key, unsupported format)
         _fail(f"{file}: could not sign: {exc}", 1)
-    _out().print(str(dst))
+    _say(str(dst))
     _err().print(note)
 
 
@@ -106,6 +111,8 @@ def verify_file(
 
     Exit code 1 when a file has no valid C2PA manifest (missing, or failing validation).
     """
+    from rich.markup import escape
+
     from fakescope.provenance.c2pa_io import verify
     from fakescope.provenance.record import read_record
 
@@ -133,25 +140,26 @@ def verify_file(
             continue
         colour = "green" if status.ok else ("red" if status.present else "yellow")
         _out().print(
-            f"[{colour}]{'OK ' if status.ok else 'BAD'}[/{colour}] {f}: {status.summary()}"
+            f"[{colour}]{'OK ' if status.ok else 'BAD'}[/{colour}] "
+            + escape(f"{f}: {status.summary()}")
         )
         for fail in status.failures:
-            _out().print(f"     - {fail['reason']} [{fail['code']}]")
+            _say(f"     - {fail['reason']} [{fail['code']}]")
         for act in status.actions:
             src = (act.get("digital_source_type") or "").rsplit("/", 1)[-1]
-            _out().print(
+            _say(
                 f"     action {act['action']} by {act.get('software_agent') or '?'}"
                 + (f" (source: {src})" if src else "")
             )
         for ing in status.ingredients:
-            _out().print(f"     ingredient {ing['title']} ({ing['relationship']})")
+            _say(f"     ingredient {ing['title']} ({ing['relationship']})")
         if mark is not None:
-            _out().print(f"     watermark: {mark['summary']}")
+            _say(f"     watermark: {mark['summary']}")
         if record is not None:
             extra = ""
             if record.get("source") == "sidecar":
                 extra = "; file unchanged" if record.get("hash_matches") else "; FILE CHANGED since"
-            _out().print(
+            _say(
                 f"     fakescope record ({record['source']}{extra}): "
                 f"{record.get('generator')} {json.dumps(record.get('settings'))}"
             )
@@ -218,7 +226,7 @@ def watermark_file(
                 _err().print(f"[red]ERROR[/red] {f}: cannot be decoded as an image or audio file")
                 continue
             found += bool(info["found"])
-            _out().print(f"{f}: {info['summary']}")
+            _say(f"{f}: {info['summary']}")
         raise typer.Exit(0)
     if out is not None and len(files) != 1:
         _fail("--out works with one input file")
@@ -253,4 +261,4 @@ def watermark_file(
                 Image.fromarray(embed_image(rgb, payload)).save(dst)
         except (OSError, ValueError) as exc:
             _fail(f"{f}: {exc}", 1)
-        _out().print(str(dst))
+        _say(str(dst))

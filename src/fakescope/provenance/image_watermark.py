@@ -2,8 +2,9 @@
 
 Scheme (documented in docs/provenance.md):
 
-1. The luminance is resampled to a canonical 256x256 grid (area filter when shrinking). Resizing the
-   image therefore does not move the mark: detection resamples to the same grid.
+1. The luminance is resampled to a canonical 256x256 grid (Lanczos when shrinking, bicubic when
+   enlarging). Resizing the image therefore does not move the mark: detection resamples to the
+   same grid.
 2. The 2-D DCT (orthonormal) of that grid is taken; coefficients with radial index 6..60
    (wavelengths of about 8-80 canonical pixels) form the band, which JPEG and resizing keep.
 3. The band is split at random (from the key) into 64 disjoint groups. Each group carries one bit by
@@ -138,9 +139,11 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
 def _resample(plane: np.ndarray, h: int, w: int) -> np.ndarray:
     from PIL import Image
 
+    # Lanczos when shrinking: a box filter aliases fine texture (chessboards) into the band
+    # differently at each scale, which broke detection after resizing.
     im = Image.fromarray(plane.astype(np.float32), "F")
     shrink = plane.shape[0] > h and plane.shape[1] > w
-    method = Image.Resampling.BOX if shrink else Image.Resampling.BILINEAR
+    method = Image.Resampling.LANCZOS if shrink else Image.Resampling.BICUBIC
     return np.asarray(im.resize((w, h), method), np.float64)
 
 
