@@ -202,12 +202,20 @@ def truncated_normal(
 def fold_spectral_norm(generator: Generator) -> dict[str, torch.Tensor]:
     """State dict of a spectral-normed generator with ``W / sigma(W)`` folded into plain weights.
 
-    The result loads into ``Generator(cfg, spectral=False)``; ``u``/``v`` vectors are dropped.
+    ``sigma = u^T W v`` with the stored power-iteration vectors (what spectral norm uses in eval
+    mode). The result loads into ``Generator(cfg, spectral=False)``.
     """
-    import copy
-
-    g = copy.deepcopy(generator).eval()
-    for module in g.modules():
-        if hasattr(module, "weight_orig"):
-            torch.nn.utils.remove_spectral_norm(module)
-    return {k: v.detach().clone() for k, v in g.state_dict().items()}
+    state = {k: v.detach().clone() for k, v in generator.state_dict().items()}
+    out: dict[str, torch.Tensor] = {}
+    for key, value in state.items():
+        if key.endswith(("weight_u", "weight_v")):
+            continue
+        if key.endswith("weight_orig"):
+            base = key[: -len("_orig")]
+            u, v = state[base + "_u"], state[base + "_v"]
+            w = value.reshape(value.shape[0], -1)
+            sigma = torch.dot(u, torch.mv(w, v))
+            out[base] = value / sigma
+        else:
+            out[key] = value
+    return out

@@ -88,15 +88,15 @@ def load_class_folders(
                 labels.append(label)
         except (OSError, UnidentifiedImageError, ValueError) as exc:
             skipped.append(f"{path}: {exc}")
+    for label, d in enumerate(class_dirs):
+        if label not in labels:
+            raise DataError(f"{d}: no readable image in this class folder")
     gray = all(im.mode in ("L", "1", "I", "I;16") for im in opened)
     mode = "L" if gray else "RGB"
     arrays = [np.asarray(_square(im.convert(mode), resolution), np.float32) for im in opened]
     x = np.stack(arrays)
     x = x[:, None] if gray else x.transpose(0, 3, 1, 2)
     y = np.asarray(labels, np.int64)
-    for label, d in enumerate(class_dirs):
-        if not (y == label).any():
-            raise DataError(f"{d}: no readable image in this class folder")
     return ClassImages(
         images=(x / 127.5 - 1.0).astype(np.float32),
         labels=y,

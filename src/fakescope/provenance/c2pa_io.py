@@ -226,7 +226,9 @@ def sign(
     if source_type:
         action["digitalSourceType"] = source_type if "/" in source_type else IPTC + source_type
     if parameters:
-        action["parameters"] = parameters
+        action["parameters"] = dict(parameters)
+    if prior is not None:  # link the "opened" action to the parent ingredient
+        action.setdefault("parameters", {})["ingredientIds"] = ["parent"]
     manifest = {
         "claim_generator_info": [{"name": "fakescope", "version": __version__}],
         "title": title or src.name,
@@ -240,7 +242,9 @@ def sign(
     builder = c2pa.Builder(json.dumps(manifest))
     if prior is not None:
         with open(src, "rb") as f:
-            builder.add_ingredient({"title": src.name, "relationship": "parentOf"}, mime, f)
+            builder.add_ingredient(
+                {"title": src.name, "relationship": "parentOf", "label": "parent"}, mime, f
+            )
     tmp = dst.with_name(dst.name + ".c2pa-tmp" + dst.suffix)
     try:
         builder.sign_file(str(src), str(tmp), signer)
