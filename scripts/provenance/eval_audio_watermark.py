@@ -112,6 +112,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--tts-per-engine", type=int, default=40)
+    ap.add_argument("--music-limit", type=int, default=250, help="music segments (evenly spaced)")
+    ap.add_argument("--segment-seconds", type=float, default=8.0)
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
@@ -119,9 +121,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as td:
         tmp = Path(td)
         speech = tts_clips(args.tts_per_engine, tmp) + real_speech()
-        music = music_segments()
+        music = music_segments(args.segment_seconds)
+        if len(music) > args.music_limit:
+            keep = np.linspace(0, len(music) - 1, args.music_limit).round().astype(int)
+            music = [music[i] for i in keep]
         print(f"{len(speech)} speech clips, {len(music)} music segments", flush=True)
-        for i, (group, x, sr) in enumerate(speech + music):
+        # interleave, so that a partial run (rows.jsonl) covers both kinds
+        order = [c for pair in zip(speech, music, strict=False) for c in pair]
+        order += speech[len(music) :] + music[len(speech) :]
+        partial = args.out.with_suffix(".rows.jsonl")
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text("")
+        for i, (group, x, sr) in enumerate(order):
             dur = len(x) / sr
             z0 = detect(x, sr)
             y0, sr0 = mp3(x, sr, tmp)
@@ -147,7 +158,9 @@ def main() -> None:
                     found_wav=detect(m, sr).found,
                 )
             rows.append(row)
-            if (i + 1) % 100 == 0:
+            with partial.open("a") as fh:
+                fh.write(json.dumps(row) + "\n")
+            if (i + 1) % 50 == 0:
                 print(f"{i + 1} {time.perf_counter() - t0:.0f}s", flush=True)
 
     def rate(sel, key):
