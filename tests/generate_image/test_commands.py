@@ -140,3 +140,24 @@ def test_train_generator_command(tmp_path: Path, class_folder: Path):
     assert out.is_file()
     res = runner.invoke(app, ["train", "generator", "--data", str(tmp_path / "nope")])
     assert res.exit_code == 2 and "not a folder" in res.output
+
+
+def test_existing_files_are_not_overwritten(tmp_path: Path, tiny_model: Path):
+    args = [
+        "generate",
+        "image",
+        "--out",
+        str(tmp_path),
+        "--model",
+        str(tiny_model),
+        "-n",
+        "1",
+        "--class",
+        "bars",
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    first = (tmp_path / "biggan_bars_seed0_t1.png").read_bytes()
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "already exists" in res.output
+    assert (tmp_path / "biggan_bars_seed0_t1.png").read_bytes() == first
+    assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0

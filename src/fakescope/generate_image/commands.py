@@ -23,6 +23,16 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+_OVERWRITE = False
+
+
+def _target(path: Path) -> Path:
+    """``path``, unless it exists and --overwrite was not given (never lose the user's files)."""
+    if path.exists() and not _OVERWRITE:
+        _fail(f"{path} already exists; pass --overwrite to replace it or choose another --out")
+    return path
+
+
 def _ident(*parts) -> int:
     return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:2], "big")
 
@@ -63,6 +73,9 @@ def generate_image(
     ] = False,
     key: Annotated[Path | None, typer.Option(help="PEM private key for --sign.")] = None,
     cert: Annotated[Path | None, typer.Option(help="PEM certificate chain for --sign.")] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace files of the same name in --out.")
+    ] = False,
 ) -> None:
     """Make synthetic images with provenance (watermark, embedded metadata, sidecar JSON)."""
     from rich.console import Console
@@ -78,6 +91,8 @@ def generate_image(
         _fail(f"unknown family {family!r}: {FAMILY_HELP}")
     creds = _credentials(sign, key, cert)
     out.mkdir(parents=True, exist_ok=True)
+    global _OVERWRITE
+    _OVERWRITE = overwrite
     if family == "biggan":
         written = _generate_gan(
             out, n, class_, seed, truncation, size, model, grid, interpolate, fmt, watermark, creds
@@ -159,7 +174,7 @@ def _generate_gan(
         all_imgs.append(imgs)
         for s, img in zip(seeds, imgs, strict=True):
             settings = {"class": cname, "seed": s, "truncation": truncation, "size": size}
-            path = out / f"biggan_{cname}_seed{s}_t{truncation:g}.{fmt}"
+            path = _target(out / f"biggan_{cname}_seed{s}_t{truncation:g}.{fmt}")
             written.append(
                 save_image(
                     enlarge(img, size),
@@ -177,7 +192,7 @@ def _generate_gan(
         written.append(
             save_image(
                 enlarge(sheet, max(sheet.shape[:2]) * scale),
-                out / f"grid.{fmt}",
+                _target(out / f"grid.{fmt}"),
                 record(settings),
                 _ident("grid", seed),
                 watermark,
@@ -202,7 +217,7 @@ def _generate_gan(
         written.append(
             save_image(
                 enlarge(sheet, max(sheet.shape[:2]) * scale),
-                out / f"interpolation_{a}_{b or a}.{fmt}",
+                _target(out / f"interpolation_{a}_{b or a}.{fmt}"),
                 record(settings),
                 _ident("interp", a, b, seed),
                 watermark,
@@ -259,7 +274,7 @@ def _generate_simulated(out, family, inputs, n, seed, fmt, watermark, creds) -> 
                 model="fakescope.image.simulate",
                 inputs=[str(src)],
             )
-            path = out / f"{family}_{src.stem}_{k}.{fmt}"
+            path = _target(out / f"{family}_{src.stem}_{k}.{fmt}")
             written.append(
                 save_image(
                     fake, path, rec, _ident(family, str(src), k, seed), watermark, sign_with=creds
