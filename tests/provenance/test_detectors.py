@@ -51,3 +51,16 @@ def test_shipped_image_fuser_counts_the_watermark():
 
     fuser = load_image_fuser()
     assert fuser is not None and "watermark" in fuser.additive
+
+
+def test_saturated_verdicts_still_count_the_mark():
+    from fakescope.core.fusion import fusion_weights
+
+    fuser = ImageFuser(LogisticFuser(coef={"spectrum": 1.0}))
+    ev = [Evidence("spectrum", 0.999, ""), Evidence("watermark", 0.99, "", weight=3.0)]
+    assert fuser.fuse(ev) > 1 - 1e-8
+    assert fusion_weights(fuser, ev) == {"spectrum": 1.0, "watermark": 3.0}
+    audio = AudioFuser(speech=LogisticFuser({"spec-cnn": 1.0}))
+    ev = [Evidence("spec-cnn", 0.999, ""), Evidence("audio-watermark", 0.99, "", weight=3.0)]
+    weights = fusion_weights(audio, ev)
+    assert weights["audio-watermark"] == 3.0 and weights["spec-cnn"] > 0.5

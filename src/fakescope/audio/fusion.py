@@ -107,6 +107,25 @@ class AudioFuser:
             return self._speech_fuser(speech).fuse(speech)
         return (self._music or LogitMeanFuser()).fuse(other)
 
+    def fusion_weights(self, evidence: list[Evidence]) -> dict[str, float]:
+        """Weights on each detector's log-odds: the routed fusion's measured by the core, the
+        additive ones (a found watermark) their evidence weight, so a saturated verdict still
+        says what it counted."""
+        from fakescope.core.fusion import fusion_weights
+
+        fuser = self
+
+        class _Content:
+            def fuse(self, ev: list[Evidence]) -> float | None:
+                return fuser._fuse_content([e for e in ev if e.score is not None and e.weight > 0])
+
+        rest = [e for e in evidence if e.detector not in ADDITIVE_DETECTORS]
+        weights = fusion_weights(_Content(), rest)
+        for e in evidence:
+            if e.detector in ADDITIVE_DETECTORS and e.score is not None:
+                weights[e.detector] = e.weight if e.weight > 0 else 0.0
+        return weights
+
     def fitted_detectors(self) -> frozenset[str] | None:
         """Every detector one of the speech or music fusions was fitted with (for the core's
         "not counted" warning); ``None`` without a fusion model (the logit mean counts all)."""
@@ -114,7 +133,7 @@ class AudioFuser:
         fusers = [f for f in (self._speech, *self._speech_variants, self._music) if f is not None]
         if not fusers:
             return None
-        return frozenset(name for f in fusers for name in f.coef)
+        return frozenset(name for f in fusers for name in f.coef) | set(ADDITIVE_DETECTORS)
 
     def _speech_fuser(self, speech: list[Evidence]) -> LogisticFuser | LogitMeanFuser:
         """The fusion fitted for exactly the speech detectors that voted, if there is one.
