@@ -101,10 +101,17 @@ def _stft(x: np.ndarray, sr: int):
     return spec, hop, nfft, band_of_bin
 
 
-def _tiles(power: np.ndarray, band_of_bin: np.ndarray, f0: int):
-    """(tiles, bands) energies from a (bins, frames) power spectrogram, starting at frame f0."""
-    n_t = (power.shape[1] - f0) // FRAMES_PER_TILE
-    bands = np.stack([power[band_of_bin == b].sum(axis=0) for b in range(N_BANDS)], axis=1)
+def _band_frames(power: np.ndarray, band_of_bin: np.ndarray) -> np.ndarray:
+    """(frames, bands) band energies of a (bins, frames) power spectrogram (one matrix product)."""
+    onehot = np.zeros((power.shape[0], N_BANDS))
+    inband = band_of_bin >= 0
+    onehot[np.flatnonzero(inband), band_of_bin[inband]] = 1.0
+    return power.T @ onehot
+
+
+def _tiles(bands: np.ndarray, f0: int):
+    """(tiles, bands) energies from (frames, bands) band energies, starting at frame f0."""
+    n_t = (bands.shape[0] - f0) // FRAMES_PER_TILE
     e = bands[f0 : f0 + n_t * FRAMES_PER_TILE].reshape(n_t, FRAMES_PER_TILE, N_BANDS).sum(axis=1)
     return e, n_t
 
@@ -155,7 +162,7 @@ def embed(
     y = x
     for _ in range(2):  # a second pass corrects what the STFT round trip smeared
         spec, hop, nfft, band_of_bin = _stft(y, sr)
-        e, n_t = _tiles(np.abs(spec) ** 2, band_of_bin, 0)
+        e, n_t = _tiles(_band_frames(np.abs(spec) ** 2, band_of_bin), 0)
         cols = np.arange(n_t) % PERIOD
         s = _signs(pattern, cols, bits)
         d = np.log(e[:, 0::2] + 1e-30) - np.log(e[:, 1::2] + 1e-30)
@@ -192,14 +199,14 @@ def detect(samples: np.ndarray, sr: int, key: str | None = None) -> AudioDetecti
     if sr < 2 * BAND_HI or len(x) < MIN_SECONDS * sr:
         return AudioDetection(False, 0.0, None, False, 0.0, "too short or too low a sample rate")
     spec, hop, _, band_of_bin = _stft(x, sr)
-    power = np.abs(spec) ** 2
-    if power.max() <= 0:
+    bands = _band_frames(np.abs(spec) ** 2, band_of_bin)
+    if bands.max() <= 0:
         return AudioDetection(False, 0.0, None, False, 0.0, "silent")
     pattern = _pattern(key)
     clip = 2 * DEFAULT_MARGIN_DB * np.log(10) / 10
     best = (-np.inf, 0, 0, None)
     for f0 in range(FRAMES_PER_TILE):
-        e, n_t = _tiles(power, band_of_bin, f0)
+        e, n_t = _tiles(bands, f0)
         if n_t < 8:
             continue
         d = np.clip(np.log(e[:, 0::2] + 1e-30) - np.log(e[:, 1::2] + 1e-30), -clip, clip)
