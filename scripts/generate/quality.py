@@ -119,15 +119,37 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--per-class", type=int, default=500)
     ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--train-per-class", type=int, default=3000, help="classifier training images")
+    ap.add_argument(
+        "--classifier-cache",
+        type=Path,
+        default=Path("/work/data/provenance/eval/fashion_classifier.npz"),
+    )
+    ap.add_argument("--classifier-only", action="store_true", help="train/cache it and stop")
     args = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.perf_counter()
-    g, cfg, info = load_generator(args.model)
-    xtr, ytr, names = load_split(args.data / "train")
+    xtr, ytr, names = load_split(args.data / "train", limit=args.train_per_class)
     xte, yte, _ = load_split(args.data / "test")
+    cache = args.classifier_cache
+    if cache.is_file():
+        clf = Classifier(len(names))
+        with np.load(cache) as z:
+            clf.load_state_dict({k: torch.from_numpy(z[k]) for k in z.files})
+        clf.eval()
+    else:
+        clf = train_classifier(xtr, ytr, args.epochs)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, **{k: v.numpy() for k, v in clf.state_dict().items()})
+    if args.classifier_only:
+        _, p = features_and_pred(clf, xte)
+        print(
+            f"classifier test accuracy {(p == yte).mean():.4f} ({time.perf_counter() - t0:.0f} s)"
+        )
+        return
+    g, cfg, info = load_generator(args.model)
     if names != cfg.class_names:
         raise SystemExit(f"class names differ: data {names} vs model {cfg.class_names}")
-    clf = train_classifier(xtr, ytr, args.epochs)
     rng = np.random.default_rng(0)
     ref_idx = rng.choice(len(xtr), 10 * args.per_class, replace=False)
     f_train, _ = features_and_pred(clf, xtr[ref_idx])
