@@ -9,14 +9,15 @@ Scheme (documented in docs/provenance.md), an informed "patchwork" of spectral t
   pairs are "sync" pairs (their sign is the pattern); two groups of 6 carry channel bits ``2k`` and
   ``2k + 1`` of column ``k`` (pattern times the bit; 48 bits = 32 payload bits + CRC-16), so a clip
   of about 3 s or more can give the payload back.
-- Embedding is informed (host-aware): the log-energy difference of each pair is pushed, only when
-  needed, to agree with its sign by a margin (default 2 dB), at most ``cap`` dB; pairs that already
-  agree are left alone. So speech itself does not cause errors and most tiles are untouched.
+- Embedding is informed (host-aware): the log-energy difference of each pair is pushed, only
+  when needed, to agree with its sign by a margin (default 2 dB), by at most ``cap`` dB
+  (default 10); pairs that already agree are left alone. So speech itself does not cause errors
+  and most tiles are untouched.
 - Detection correlates the clipped pair differences with the sync signs at every alignment in one
   period (frame steps: MP3 encoder delay and trimmed starts do not matter). The best alignment's
   normalised correlation ``z`` (about N(0, 1) per alignment without a mark) decides: ``z >= 5.5``.
   The payload is read from the data pairs there and is reported only if its CRC matches.
-- Silent tiles (more than 45 dB below the loudest) are neither changed nor counted.
+- Silent tiles (more than 70 dB below the loudest) are neither changed nor counted.
 
 Keyed like the image mark (``FAKESCOPE_WATERMARK_KEY``); the default key is public.
 """
@@ -40,10 +41,10 @@ PERIOD = 24  # tile columns; column k carries channel bits 2k and 2k + 1
 DATA_HALF = (N_PAIRS - SYNC_PAIRS) // 2
 N_PAYLOAD = 32
 DEFAULT_MARGIN_DB = 2.0
-DEFAULT_CAP_DB = 6.0
+DEFAULT_CAP_DB = 10.0
 Z_THRESHOLD = 5.5
 MIN_SECONDS = 2.0
-SILENCE_DB = 45.0
+SILENCE_DB = 70.0
 
 
 class AudioWatermarkError(ValueError):
