@@ -90,7 +90,7 @@ def features_and_pred(model: Classifier, x: np.ndarray):
 def frechet(a: np.ndarray, b: np.ndarray) -> float:
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(s1 @ s2, disp=False)
+    covmean = linalg.sqrtm(s1 @ s2)
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean.real))
 
 
@@ -159,7 +159,9 @@ def main() -> None:
         "steps": info.get("steps"),
         "train_seconds": info.get("train_seconds"),
         "classifier_test_accuracy": float((p_test == yte).mean()),
-        "fd_real_test_vs_train": frechet(f_test[: 10 * args.per_class], f_train),
+        "fd_real_test_vs_train": frechet(
+            f_test[rng.choice(len(f_test), 10 * args.per_class, replace=False)], f_train
+        ),
     }
     # Ceiling: per-class Gaussian blobs with the real class mean and per-pixel std.
     blobs, blob_y = [], []
@@ -180,10 +182,15 @@ def main() -> None:
         xg, yg = generate(g, cfg, args.per_class, t)
         f_gen, p_gen = features_and_pred(clf, xg)
         per_class = {names[c]: float((p_gen[yg == c] == c).mean()) for c in range(cfg.n_classes)}
+        seen_as = {
+            names[c]: names[int(np.bincount(p_gen[yg == c], minlength=10).argmax())]
+            for c in range(cfg.n_classes)
+        }
         result[f"truncation_{t}"] = {
             "class_accuracy": float((p_gen == yg).mean()),
             "worst_class": min(per_class.items(), key=lambda kv: kv[1]),
             "per_class_accuracy": per_class,
+            "mostly_classified_as": seen_as,
             "fd_vs_train": frechet(f_gen, f_train),
         }
     args.out.mkdir(parents=True, exist_ok=True)
