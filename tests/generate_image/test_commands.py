@@ -138,6 +138,8 @@ def test_train_generator_command(tmp_path: Path, class_folder: Path):
     )
     assert res.exit_code == 0, res.output
     assert out.is_file()
+    res = runner.invoke(app, ["train", "generator", "--data", str(class_folder), "--out", str(out)])
+    assert res.exit_code == 2 and "already exists" in res.output
     res = runner.invoke(app, ["train", "generator", "--data", str(tmp_path / "nope")])
     assert res.exit_code == 2 and "not a folder" in res.output
 

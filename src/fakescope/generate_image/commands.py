@@ -303,6 +303,7 @@ def train_generator(
     training_data: Annotated[
         str | None, typer.Option(help="How the data was obtained and its licence (recorded).")
     ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
 ) -> None:
     """Train the class-conditional GAN (BigGAN-style) on a folder of class sub-folders."""
     from rich.progress import (
@@ -320,6 +321,8 @@ def train_generator(
     console = _console()
     if resolution not in (8, 16, 32, 64):
         _fail("--resolution must be 8, 16, 32 or 64")
+    if out.exists() and not overwrite:
+        _fail(f"{out} already exists; pass --overwrite to replace it")
     try:
         with console.status(f"reading {data}"):
             ds = load_class_folders(data, resolution=resolution, max_per_class=max_per_class)
