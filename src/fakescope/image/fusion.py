@@ -102,20 +102,6 @@ class ImageFuser:
         z = logit(p) + sum(e.weight * logit(e.score) for e in extra)
         return sigmoid(z)
 
-    def fusion_weights(self, evidence: list[Evidence]) -> dict[str, float]:
-        """Each scored detector's weight on its log-odds (additive ones: their evidence weight).
-
-        Computed, not measured by nudging: a found watermark or a named generator saturates the
-        fused score, where a numerical derivative would read every weight as 0.
-        """
-        scored = [e for e in evidence if e.score is not None]
-        pixel = [e for e in scored if e.detector not in self.additive]
-        weights = self.pixel.fusion_weights(pixel) if pixel else {}
-        for e in scored:
-            if e.detector in self.additive:
-                weights[e.detector] = e.weight if e.weight > 0 else 0.0
-        return weights
-
     def fitted_detectors(self) -> frozenset[str]:
         """Detectors some fusion (the default or a variant) was fitted with, for the core's
         "not counted" note.
@@ -124,7 +110,7 @@ class ImageFuser:
         --------
         >>> b = LogisticFuser(coef={"b": 1.0})
         >>> sorted(ImageFuser(LogisticFuser(coef={"a": 1.0}), variants=[b]).fitted_detectors())
-        ['a', 'b', 'metadata']
+        ['a', 'b', 'metadata', 'watermark']
         """
         names = set(self.pixel.coef).union(*(v.coef for v in self.variants))
         return frozenset(names) | frozenset(self.additive)
