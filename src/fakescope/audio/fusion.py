@@ -11,7 +11,13 @@ from __future__ import annotations
 import json
 
 from fakescope.core.evidence import Evidence
-from fakescope.core.fusion import DEFAULT_THRESHOLDS, LogisticFuser, LogitMeanFuser
+from fakescope.core.fusion import (
+    DEFAULT_THRESHOLDS,
+    LogisticFuser,
+    LogitMeanFuser,
+    logit,
+    sigmoid,
+)
 
 SPEECH_DETECTORS = ("lfcc-gmm", "spec-cnn", "whisper-embed")
 # the speech detectors that run by default, and the opt-in ones (each gets its own fusion with
@@ -21,6 +27,9 @@ OPT_IN_SPEECH = ("whisper-embed",)
 # also fitted by the 16 kHz training (speech_training.train_speech), for when a default
 # detector cannot run
 FALLBACK_SPEECH = ("spec-cnn",)
+# Likelihood-ratio evidence added to the fused log-odds (``weight * logit(score)``), not learnt:
+# a found watermark (fakescope.provenance). It abstains when no mark is found.
+ADDITIVE_DETECTORS = ("audio-watermark",)
 
 
 class AudioFuser:
@@ -66,8 +75,16 @@ class AudioFuser:
             self._music = LogisticFuser.from_dict(data["music"])
 
     def fuse(self, evidence: list[Evidence]) -> float | None:
-        self._load()
         voting = [e for e in evidence if e.score is not None and e.weight > 0]
+        extra = [e for e in voting if e.detector in ADDITIVE_DETECTORS]
+        p = self._fuse_content([e for e in voting if e.detector not in ADDITIVE_DETECTORS])
+        if not extra:
+            return p
+        z = (0.0 if p is None else logit(p)) + sum(e.weight * logit(e.score) for e in extra)
+        return sigmoid(z)
+
+    def _fuse_content(self, voting: list[Evidence]) -> float | None:
+        self._load()
         if not voting:
             return None
         speech = [e for e in voting if e.detector in SPEECH_DETECTORS]
@@ -90,6 +107,25 @@ class AudioFuser:
             return self._speech_fuser(speech).fuse(speech)
         return (self._music or LogitMeanFuser()).fuse(other)
 
+    def fusion_weights(self, evidence: list[Evidence]) -> dict[str, float]:
+        """Weights on each detector's log-odds: the routed fusion's measured by the core, the
+        additive ones (a found watermark) their evidence weight, so a saturated verdict still
+        says what it counted."""
+        from fakescope.core.fusion import fusion_weights
+
+        fuser = self
+
+        class _Content:
+            def fuse(self, ev: list[Evidence]) -> float | None:
+                return fuser._fuse_content([e for e in ev if e.score is not None and e.weight > 0])
+
+        rest = [e for e in evidence if e.detector not in ADDITIVE_DETECTORS]
+        weights = fusion_weights(_Content(), rest)
+        for e in evidence:
+            if e.detector in ADDITIVE_DETECTORS and e.score is not None:
+                weights[e.detector] = e.weight if e.weight > 0 else 0.0
+        return weights
+
     def fitted_detectors(self) -> frozenset[str] | None:
         """Every detector one of the speech or music fusions was fitted with (for the core's
         "not counted" warning); ``None`` without a fusion model (the logit mean counts all)."""
@@ -97,7 +133,7 @@ class AudioFuser:
         fusers = [f for f in (self._speech, *self._speech_variants, self._music) if f is not None]
         if not fusers:
             return None
-        return frozenset(name for f in fusers for name in f.coef)
+        return frozenset(name for f in fusers for name in f.coef) | set(ADDITIVE_DETECTORS)
 
     def _speech_fuser(self, speech: list[Evidence]) -> LogisticFuser | LogitMeanFuser:
         """The fusion fitted for exactly the speech detectors that voted, if there is one.

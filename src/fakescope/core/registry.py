@@ -63,7 +63,11 @@ class LoaderSpec:
 _DETECTORS: dict[str, DetectorSpec] = {}
 _LOADERS: list[LoaderSpec] = []
 _FUSERS: dict[str, Fuser] = {}
-_COMMANDS: dict[str, dict[str, Callable[..., Any]]] = {"train": {}, "generate": {}}
+_COMMANDS: dict[str, dict[str, Callable[..., Any]]] = {
+    "train": {},
+    "generate": {},
+    "provenance": {},
+}
 
 
 def register_detector(

@@ -21,7 +21,8 @@ from fakescope.core.weights import weights_file
 from fakescope.image import SHIPPED_WEIGHTS
 
 FUSION_FILE = "fusion.json"
-ADDITIVE_DETECTORS = ("metadata",)
+# A found watermark is a likelihood ratio like metadata (see fakescope.provenance.detectors).
+ADDITIVE_DETECTORS = ("metadata", "watermark")
 
 
 @dataclass
@@ -109,7 +110,7 @@ class ImageFuser:
         --------
         >>> b = LogisticFuser(coef={"b": 1.0})
         >>> sorted(ImageFuser(LogisticFuser(coef={"a": 1.0}), variants=[b]).fitted_detectors())
-        ['a', 'b', 'metadata']
+        ['a', 'b', 'metadata', 'watermark']
         """
         names = set(self.pixel.coef).union(*(v.coef for v in self.variants))
         return frozenset(names) | frozenset(self.additive)
@@ -152,7 +153,8 @@ class ImageFuser:
         data = json.loads(Path(path).read_text())
         return cls(
             pixel=LogisticFuser.from_dict(data["pixel"]),
-            additive=tuple(data.get("additive", ADDITIVE_DETECTORS)),
+            # Detectors added after the file was fitted (the watermark) still enter additively.
+            additive=tuple(dict.fromkeys([*data.get("additive", []), *ADDITIVE_DETECTORS])),
             info=dict(data.get("info", {})),
             variants=[LogisticFuser.from_dict(v) for v in data.get("variants", [])],
         )

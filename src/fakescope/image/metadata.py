@@ -88,9 +88,8 @@ def _strings(metadata: dict[str, Any]) -> list[tuple[str, str]]:
         out.append((f"text chunk '{key}'", f"{key}: {value}"))
     if metadata.get("icc_description"):
         out.append(("ICC profile", str(metadata["icc_description"])))
-    c2pa = metadata.get("c2pa") or {}
-    if c2pa.get("claim_generator"):
-        out.append(("C2PA claim generator", str(c2pa["claim_generator"])))
+    # The C2PA claim generator is NOT matched here: a claim counts only once the C2PA SDK has
+    # validated it (see c2pa_clue).
     return out
 
 
@@ -138,15 +137,53 @@ def find_clues(metadata: dict[str, Any]) -> list[Clue]:
         for pattern, name in EDITOR_PATTERNS:
             if re.search(pattern, low):
                 add("editor", name, where, text[:160])
-    c2pa = metadata.get("c2pa") or {}
-    if c2pa.get("present"):
-        add("c2pa", str(c2pa.get("claim_generator") or "unknown tool"), str(c2pa.get("where", "")))
     exif = metadata.get("exif") or {}
     cam = [t for t in CAMERA_TAGS if exif.get(t)]
     if len(cam) >= 2:
         what = " ".join(v for v in (exif.get("Make"), exif.get("Model")) if v) or "camera settings"
         add("camera", what, "EXIF", ", ".join(f"{t}={exif[t]}" for t in cam[:5]))
     return clues
+
+
+def c2pa_clue(media: Media, trust_anchors: list | None = None) -> tuple[Clue | None, dict | None]:
+    """The file's C2PA manifest as validated by the C2PA SDK (``c2pa-python``) and its status.
+
+    Returns ``(clue, status)``; ``(None, None)`` when there is no manifest.
+
+    Kinds: "generator" (a VALID manifest whose actions declare an AI digital source type),
+    "c2pa-invalid" (the manifest fails validation: content or claim changed after signing),
+    "c2pa" (valid, no AI declared) and "c2pa-unvalidated" (bytes look like a manifest but the SDK
+    could not check it: never counted as evidence).
+    """
+    from pathlib import Path
+
+    hint = media.metadata.get("c2pa") or {}
+    path = Path(media.path)
+    if not hint.get("present"):  # the loader's cheap check for C2PA/JUMBF boxes
+        return None, None
+    if not path.is_file():
+        claimed = hint.get("claim_generator") or "unknown tool"
+        clue = Clue("c2pa-unvalidated", f"claim by {claimed} (file not re-readable)", "C2PA")
+        return clue, None
+    from fakescope.provenance.c2pa_io import verify
+
+    status = verify(path, trust_anchors=trust_anchors)
+    if not status.present:
+        return None, None
+    info = status.to_dict()
+    if not status.validated:
+        claimed = hint.get("claim_generator") or "unknown tool"
+        return Clue("c2pa-unvalidated", f"claim by {claimed}", "C2PA", status.error or ""), info
+    where = f"C2PA manifest ({status.state})"
+    who = status.claim_generator or "unknown tool"
+    if status.state == "Invalid":
+        reasons = "; ".join(dict.fromkeys(f["reason"] for f in status.failures))
+        return Clue("c2pa-invalid", who, where, reasons), info
+    if status.ai_generated:
+        types = ", ".join(sorted({t.rsplit("/", 1)[-1] for t in status.source_types}))
+        name = f"C2PA (validated): {who} declares {types}"
+        return Clue("generator", name, where, status.summary()), info
+    return Clue("c2pa", who, where, status.summary()), info
 
 
 def score_clues(clues: list[Clue]) -> tuple[float, float, str]:
@@ -160,18 +197,43 @@ def score_clues(clues: list[Clue]) -> tuple[float, float, str]:
     gens = [c for c in clues if c.kind == "generator"]
     editors = [c for c in clues if c.kind == "editor"]
     c2pa = [c for c in clues if c.kind == "c2pa"]
+    c2pa_bad = [c for c in clues if c.kind == "c2pa-invalid"]
+    unvalidated = [c for c in clues if c.kind == "c2pa-unvalidated"]
     camera = [c for c in clues if c.kind == "camera"]
     if gens:
         names = ", ".join(sorted({c.name for c in gens})[:3])
-        return 0.97, 3.0, f"the file's metadata names an image generator ({names})"
+        reason = f"the file's metadata names an image generator ({names})"
+        if c2pa_bad:
+            reason += f"; its C2PA manifest FAILS validation ({c2pa_bad[0].excerpt})"
+        return 0.97, 3.0, reason
+    if c2pa_bad:
+        why = c2pa_bad[0].excerpt or "validation failed"
+        return 0.65, 0.5, f"the C2PA manifest from {c2pa_bad[0].name} FAILS validation ({why})"
     if editors:
         names = ", ".join(sorted({c.name for c in editors})[:2])
         return 0.65, 0.5, f"the file was saved by an image editor ({names}); it may be altered"
     if c2pa:
-        return 0.5, 0.3, f"a C2PA provenance manifest is present (made by {c2pa[0].name})"
+        return 0.5, 0.3, f"{c2pa[0].excerpt}; it declares no AI generation"
+    if unvalidated:
+        return 0.5, 0.0, f"a C2PA manifest is present but was NOT validated ({unvalidated[0].name})"
     if camera:
         return 0.35, 0.3, f"camera data present ({camera[0].name}); easy to forge, weak evidence"
     return NEUTRAL_SCORE, 0.15, "no provenance metadata in the file (usual after upload; neutral)"
+
+
+def _c2pa_table(status: dict) -> list[list[str]]:
+    rows = [["field", "value"], ["verdict", status["summary"]],
+            ["validation state", str(status.get("state") or "not validated")],
+            ["claim generator", str(status.get("claim_generator") or "-")],
+            ["signer", str(status.get("signer") or "-")]]  # fmt: skip
+    for a in status.get("actions", []):
+        src = (a.get("digital_source_type") or "").rsplit("/", 1)[-1]
+        rows.append(["action", f"{a['action']} by {a.get('software_agent') or '?'} {src}".strip()])
+    for i in status.get("ingredients", []):
+        rows.append(["ingredient", f"{i.get('title')} ({i.get('relationship')})"])
+    for f in status.get("failures", []):
+        rows.append(["FAILURE", f"{f['reason']} [{f['code']}]"])
+    return rows
 
 
 class MetadataDetector:
@@ -189,6 +251,9 @@ class MetadataDetector:
 
     def score(self, media: Media) -> Evidence:
         clues = find_clues(media.metadata)
+        c2pa, c2pa_status = c2pa_clue(media)
+        if c2pa is not None:
+            clues.append(c2pa)
         score, weight, reason = score_clues(clues)
         rows = [[c.kind, c.name, c.where, c.excerpt] for c in clues]
         artefacts = (
@@ -200,6 +265,8 @@ class MetadataDetector:
             if rows
             else []
         )
+        if c2pa_status is not None:
+            artefacts.append(Artefact("table", "C2PA manifest", data=_c2pa_table(c2pa_status)))
         return Evidence(
             self.name,
             score,
@@ -207,6 +274,7 @@ class MetadataDetector:
             artefacts=artefacts,
             details={
                 "clues": [c.__dict__ for c in clues],
+                "c2pa": c2pa_status,
                 "format": media.metadata.get("format"),
                 "has_exif": bool(media.metadata.get("exif")),
                 "jpeg_quality": (media.metadata.get("jpeg_quantization") or {}).get(
