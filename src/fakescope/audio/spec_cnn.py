@@ -149,6 +149,7 @@ class SpecCnnDetector(SpeechDetector):
 
     name = "spec-cnn"
     what = "spectro-temporal patterns"
+    sample_rate = 8000  # of torch_module's input: the speech front end's rate
 
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
@@ -169,6 +170,54 @@ class SpecCnnDetector(SpeechDetector):
             self.models.append(model.eval())
             a, b = (float(v) for v in member["cal"])
             self.calibrations.append((a, b))
+
+    def torch_module(self):
+        """The detector as a differentiable ``torch.nn.Module`` (for attacks and hardening).
+
+        Input: ``(N, T)`` float waveforms in [-1, 1] at ``sample_rate`` (8 kHz), each one
+        front-end segment as :func:`~fakescope.audio.speech.speech_segments` produces it
+        (band-limited, trimmed, peak-normalised); output: ``(N,)`` calibrated log-odds, the mean
+        of the members' calibrated logits, so that ``sigmoid(output)`` is the score of a clip
+        made of that one segment. The spectrogram is computed in torch exactly as
+        :func:`log_spectrogram` does (Hamming window, 256-point FFT, DC dropped, log, mean
+        removed) and repeat-padded like :func:`repeat_pad`.
+
+        Examples
+        --------
+        >>> import torch
+        >>> module = SpecCnnDetector().torch_module()  # doctest: +SKIP
+        >>> module(torch.zeros(2, 8000)).shape  # doctest: +SKIP
+        torch.Size([2])
+        """
+        import torch
+        from torch import nn
+
+        detector = self
+
+        class CalibratedSpecCNN(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.members = nn.ModuleList(detector.models)
+                self.register_buffer("window", torch.from_numpy(np.hamming(WIN).astype("f4")))
+
+            def forward(self, x):
+                if x.shape[-1] < WIN:
+                    x = nn.functional.pad(x, (0, WIN - x.shape[-1]))
+                frames = x.unfold(-1, WIN, HOP) * self.window  # (N, frames, WIN)
+                spec = torch.fft.rfft(frames, n=N_FFT, dim=-1)[..., 1:]
+                s = torch.log(spec.real**2 + spec.imag**2 + 1e-7)
+                s = (s - s.mean(dim=(1, 2), keepdim=True)).transpose(1, 2)
+                if s.shape[-1] < MIN_FRAMES:
+                    reps = -(-MIN_FRAMES // s.shape[-1])
+                    s = s.repeat(1, 1, reps)[..., :MIN_FRAMES]
+                s = s[:, None]
+                logits = [
+                    a * model(s) + b
+                    for model, (a, b) in zip(self.members, detector.calibrations, strict=True)
+                ]
+                return torch.stack(logits).mean(dim=0)
+
+        return CalibratedSpecCNN().eval()
 
     def raw_logits(self, segments: list[np.ndarray]) -> np.ndarray:
         """Uncalibrated logits, ``(n_members, n_segments)``."""
