@@ -96,7 +96,7 @@ class Square(Attack):
                     s = max(1, min(h, w, int(round(math.sqrt(p * h * w)))))
                     r = int(torch.randint(0, h - s + 1, (1,), generator=g))
                     q = int(torch.randint(0, w - s + 1, (1,), generator=g))
-                    new = (torch.randint(0, 2, (c, 1, 1), generator=g).to(x.dtype) * 2 - 1)
+                    new = torch.randint(0, 2, (c, 1, 1), generator=g).to(x.dtype) * 2 - 1
                     delta[k, :, r : r + s, q : q + s] = self.eps * new
                 else:
                     t = x.shape[-1]

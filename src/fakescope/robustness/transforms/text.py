@@ -4,6 +4,7 @@ Every transform maps a ``str`` to a ``str``. ``strength`` is the share of eligib
 
 Examples
 --------
+>>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> ZeroWidth(1.0)("a fine day", rng).count(ZERO_WIDTH_SPACE)
 5
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import numpy as np
 
 from fakescope.robustness.transforms.base import Transform
 
