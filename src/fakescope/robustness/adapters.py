@@ -40,7 +40,7 @@ class ImageAdapter:
     }
 
     def tensors(self, media: Media) -> list[torch.Tensor]:
-        return [torch.from_numpy(np.ascontiguousarray(media.data)).permute(2, 0, 1).float() / 255]
+        return [torch.from_numpy(np.array(media.data)).permute(2, 0, 1).float() / 255]
 
     def rebuild(self, media: Media, tensors: list[torch.Tensor]) -> Media:
         """The attacked image as 8-bit pixels (metadata kept: an attack only edits pixels)."""
@@ -49,7 +49,7 @@ class ImageAdapter:
 
     @staticmethod
     def format_budget(eps: float, attack: str) -> str:
-        return f"{eps:g}" if attack == "pgd-l2" else f"{eps * 255:g}/255"
+        return f"{eps:g}" if attack == "pgd-l2" else f"{eps * 255:.3g}/255"
 
 
 class AudioAdapter:

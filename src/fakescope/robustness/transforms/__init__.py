@@ -63,8 +63,9 @@ FAMILIES: dict[str, Family] = {
 
 
 def families(modality: str | None = None, names: list[str] | None = None) -> list[Family]:
-    """Families for ``modality`` (``names`` picks some; unknown names raise ``KeyError``)."""
-    if names:
+    """Families for ``modality`` (``names`` picks some, ``[]`` none; unknown names raise
+    ``KeyError``)."""
+    if names is not None:
         unknown = [n for n in names if n not in FAMILIES]
         if unknown:
             known = ", ".join(FAMILIES)
