@@ -48,10 +48,14 @@ def robustness_command(
         list[float] | None,
         typer.Option(
             "--eps",
-            help="Budgets for every attack (image L-inf in [0, 1] pixels: "
+            help="L-inf budgets of fgsm, pgd and square (images: in [0, 1] pixels, "
             "0.00784 = 2/255; default: per attack and modality).",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
+    eps_l2: Annotated[
+        list[float] | None,
+        typer.Option("--eps-l2", help="L2 budgets of pgd-l2 (default: per modality)."),
+    ] = None,
     steps: Annotated[int, typer.Option(min=1, help="PGD steps.")] = 10,
     queries: Annotated[int, typer.Option(min=3, help="Square-attack queries per file.")] = 200,
     limit: Annotated[
@@ -94,7 +98,10 @@ def robustness_command(
         target=target,
         transforms=[] if names == ["none"] else names,
         attacks=[] if attack_names == ["none"] else (attack_names or Settings().attacks),
-        budgets={a: list(eps) for a in ("fgsm", "pgd", "pgd-l2", "square")} if eps else None,
+        budgets={
+            **({a: list(eps) for a in ("fgsm", "pgd", "square")} if eps else {}),
+            **({"pgd-l2": list(eps_l2)} if eps_l2 else {}),
+        },
         steps=steps,
         queries=queries,
         limit=limit,

@@ -174,6 +174,7 @@ def write_html(payload: dict[str, Any], path: str | Path) -> Path:
                     f"<p><b>{s['method']} &rarr; {s['direction']}</b>: {s['fooling_target']} of "
                     f"{s['n']} scored &ge; {fooling['confidence']} by {fooling['target']}</p>"
                 )
+                parts.append("<div>")
                 for item in fooling["items"]:
                     if (item["method"], item["direction"]) != (s["method"], s["direction"]):
                         continue
@@ -183,6 +184,7 @@ def write_html(payload: dict[str, Any], path: str | Path) -> Path:
                         f"<br>{html.escape(fooling['target'])} {t}<br>"
                         f"{html.escape(fooling['column'])} {j}</div>"
                     )
+                parts.append("</div>")
     if payload.get("failed"):
         parts.append("<h2>Files that could not be read</h2><ul>")
         parts += [f"<li>{html.escape(f['path'])}: {html.escape(f['error'])}</li>"
