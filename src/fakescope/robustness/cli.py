@@ -65,6 +65,7 @@ def robustness_command(
         int, typer.Option(min=0, help="Fooling images per method and direction (images).")
     ] = 0,
     generations: Annotated[int, typer.Option(min=1, help="Evolution generations.")] = 300,
+    fooling_size: Annotated[int, typer.Option(min=32, help="Fooling image side, pixels.")] = 256,
     seed: Annotated[int, typer.Option(help="Random seed (sampling, noise, attacks).")] = 0,
     extra: Annotated[
         list[str] | None, typer.Option("--extra", "-x", help="Opt-in detectors to add.")
@@ -108,6 +109,7 @@ def robustness_command(
         seed=seed,
         fooling=fooling,
         fooling_generations=generations,
+        fooling_size=fooling_size,
         extra=list(extra or []),
     )
     from fakescope.robustness.attacks import ATTACKS

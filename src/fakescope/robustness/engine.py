@@ -43,6 +43,7 @@ class Settings:
     seed: int = 0
     fooling: int = 0  # fooling images per direction and method (images only)
     fooling_generations: int = 300
+    fooling_size: int = 256  # side of the fooling images, pixels
     extra: list[str] = field(default_factory=list)
 
 
@@ -197,7 +198,7 @@ class RobustnessRun:
             module = self.scanner.detector(target).torch_module()
             result["fooling"] = fooling_gallery(
                 module, self, n=s.fooling, generations=s.fooling_generations, seed=s.seed,
-                tick=lambda label: self._tick(1, label),
+                tick=lambda label: self._tick(1, label), size=s.fooling_size,
             )  # fmt: skip
         return result
 

@@ -89,11 +89,12 @@ class Attack:
 
     def gradient(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Gradient of the loss to maximise: binary cross-entropy of the label."""
-        x = x.detach().requires_grad_(True)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            self.model(x), y, reduction="sum"
-        )
-        (grad,) = torch.autograd.grad(loss, x)
+        with torch.enable_grad():  # also inside a caller's no_grad / inference block
+            x = x.detach().requires_grad_(True)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                self.model(x), y, reduction="sum"
+            )
+            (grad,) = torch.autograd.grad(loss, x)
         return grad
 
     def clamp(self, x: torch.Tensor) -> torch.Tensor:

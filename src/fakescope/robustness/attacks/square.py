@@ -91,19 +91,24 @@ class Square(Attack):
             cand = adv[idx].clone()
             delta = cand - x[idx]
             p = self._p(it)
-            for k in range(len(idx)):
-                if image:
-                    s = max(1, min(h, w, int(round(math.sqrt(p * h * w)))))
-                    r = int(torch.randint(0, h - s + 1, (1,), generator=g))
-                    q = int(torch.randint(0, w - s + 1, (1,), generator=g))
-                    new = torch.randint(0, 2, (c, 1, 1), generator=g).to(x.dtype) * 2 - 1
-                    delta[k, :, r : r + s, q : q + s] = self.eps * new
-                else:
-                    t = x.shape[-1]
-                    s = max(1, int(round(p * t)))
-                    r = int(torch.randint(0, t - s + 1, (1,), generator=g))
-                    new = float(torch.randint(0, 2, (1,), generator=g)) * 2 - 1
-                    delta[k, ..., r : r + s] = self.eps * new
+            k = len(idx)
+            if image:  # one s x s window per sample, the same for every channel, new signs
+                s = max(1, min(h, w, int(round(math.sqrt(p * h * w)))))
+                r = torch.randint(0, h - s + 1, (k, 1), generator=g)
+                q = torch.randint(0, w - s + 1, (k, 1), generator=g)
+                rows = (torch.arange(h)[None] >= r) & (torch.arange(h)[None] < r + s)
+                cols = (torch.arange(w)[None] >= q) & (torch.arange(w)[None] < q + s)
+                mask = (rows[:, :, None] & cols[:, None, :])[:, None]  # (k, 1, h, w)
+                new = torch.randint(0, 2, (k, c, 1, 1), generator=g).to(x.dtype) * 2 - 1
+            else:  # one segment per sample
+                t = x.shape[-1]
+                s = max(1, int(round(p * t)))
+                r = torch.randint(0, t - s + 1, (k, 1), generator=g)
+                pos = torch.arange(t)[None]
+                mask = ((pos >= r) & (pos < r + s)).view((k,) + (1,) * (x.dim() - 2) + (t,))
+                new = torch.randint(0, 2, (k,) + (1,) * (x.dim() - 1), generator=g).to(x.dtype)
+                new = new * 2 - 1
+            delta = torch.where(mask, self.eps * new, delta)
             cand = self.clamp(x[idx] + delta)
             m = self.margin(self.model(cand), y[idx])
             better = m < margin[idx]
