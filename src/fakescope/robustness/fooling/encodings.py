@@ -3,7 +3,7 @@
 - :class:`DirectEncoding`: one gene per pixel and channel (8-bit), initialised uniformly at
   random; mutation perturbs a share of the genes. Evolution keeps the images noise-like.
 - :class:`CPPNEncoding`: a compositional pattern-producing network maps pixel coordinates
-  ``(x, y, r, 1)`` through layers of mixed activations (sine, Gaussian, tanh, sigmoid, abs) to
+  ``(x, y, r, 1)`` and the pixel parity of column and row through layers of mixed activations (sine, Gaussian, tanh, sigmoid, abs) to
   RGB; its weights and activations are the genome, so images are regular patterns.
 
 An encoding has ``random(rng)``, ``mutate(genome, rng)`` and ``render(genomes)`` -> a float
@@ -69,8 +69,8 @@ class CPPNEncoding:
     """Fixed-topology CPPN with evolvable weights and per-neuron activation functions."""
 
     size: int = 256
-    hidden: int = 12
-    layers: int = 3
+    hidden: int = 8
+    layers: int = 2
     sigma: float = 0.4
     activation_rate: float = 0.05
 
@@ -79,11 +79,12 @@ class CPPNEncoding:
         return "cppn"
 
     def _shapes(self) -> list[tuple[int, int]]:
-        dims = [4] + [self.hidden] * self.layers + [3]
+        dims = [6] + [self.hidden] * self.layers + [3]
         return list(zip(dims[:-1], dims[1:], strict=True))
 
     def random(self, rng: np.random.Generator) -> dict:
         weights = [rng.normal(0.0, 1.5, s) for s in self._shapes()]
+        weights[0][4:] *= 0.05  # parity inputs start almost off: evolution turns them up
         acts = [rng.integers(0, len(ACTIVATIONS), s[1]) for s in self._shapes()[:-1]]
         return {"w": weights, "a": acts}
 
@@ -101,7 +102,12 @@ class CPPNEncoding:
     def render(self, genomes: list[dict]) -> torch.Tensor:
         lin = np.linspace(-1.0, 1.0, self.size, dtype=np.float32)
         yy, xx = np.meshgrid(lin, lin, indexing="ij")
-        coords = np.stack([xx, yy, np.sqrt(xx**2 + yy**2), np.ones_like(xx)], -1).reshape(-1, 4)
+        # (x, y, distance, bias) as in Stanley's CPPNs, plus the pixel parity of column and row:
+        # with them a CPPN can draw pixel-grid patterns (an up-sampler's period-2 traces)
+        parity = (-1.0) ** np.arange(self.size, dtype=np.float32)
+        px, py = np.broadcast_to(parity[None], xx.shape), np.broadcast_to(parity[:, None], xx.shape)
+        coords = np.stack([xx, yy, np.sqrt(xx**2 + yy**2), np.ones_like(xx), px, py], -1)
+        coords = coords.reshape(-1, 6)
         images = []
         for g in genomes:
             h = coords
