@@ -7,7 +7,7 @@ with one detector through the Scanner, and prints, per method and direction, how
 Usage::
 
     FAKESCOPE_IMAGE_WEIGHTS=/work/data/robustness/weights/image-adv \\
-        .venv/bin/python scripts/robustness/score_gallery.py /work/data/robustness/gallery/undefended
+        .venv/bin/python scripts/robustness/score_gallery.py GALLERY_FOLDER
 """
 
 from __future__ import annotations
