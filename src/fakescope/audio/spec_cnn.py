@@ -198,19 +198,10 @@ class SpecCnnDetector(SpeechDetector):
             def __init__(self) -> None:
                 super().__init__()
                 self.members = nn.ModuleList(detector.models)
-                self.register_buffer("window", torch.from_numpy(np.hamming(WIN).astype("f4")))
+                self.register_buffer("window", hamming_window())
 
             def forward(self, x):
-                if x.shape[-1] < WIN:
-                    x = nn.functional.pad(x, (0, WIN - x.shape[-1]))
-                frames = x.unfold(-1, WIN, HOP) * self.window  # (N, frames, WIN)
-                spec = torch.fft.rfft(frames, n=N_FFT, dim=-1)[..., 1:]
-                s = torch.log(spec.real**2 + spec.imag**2 + 1e-7)
-                s = (s - s.mean(dim=(1, 2), keepdim=True)).transpose(1, 2)
-                if s.shape[-1] < MIN_FRAMES:
-                    reps = -(-MIN_FRAMES // s.shape[-1])
-                    s = s.repeat(1, 1, reps)[..., :MIN_FRAMES]
-                s = s[:, None]
+                s = torch_log_spectrogram(x, self.window)
                 logits = [
                     a * model(s) + b
                     for model, (a, b) in zip(self.members, detector.calibrations, strict=True)
@@ -249,6 +240,38 @@ class SpecCnnDetector(SpeechDetector):
         torch.Size([2])
         """
         return WaveformSpecCnn.build(self.models, self.calibrations, self.sample_rate)
+
+
+def hamming_window():
+    """The analysis window of :func:`log_spectrogram` as a torch tensor."""
+    import torch
+
+    return torch.from_numpy(np.hamming(WIN).astype("f4"))
+
+
+def torch_log_spectrogram(x, window=None):
+    """:func:`log_spectrogram` + :func:`repeat_pad` in torch (differentiable), for a batch of
+    8 kHz waveforms ``(N, T)`` -> the network input ``(N, 1, 128, frames)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch_log_spectrogram(torch.zeros(2, 8000)).shape
+    torch.Size([2, 1, 128, 98])
+    """
+    import torch
+    from torch import nn
+
+    window = hamming_window() if window is None else window
+    if x.shape[-1] < WIN:
+        x = nn.functional.pad(x, (0, WIN - x.shape[-1]))
+    frames = x.unfold(-1, WIN, HOP) * window  # (N, frames, WIN)
+    spec = torch.fft.rfft(frames, n=N_FFT, dim=-1)[..., 1:]
+    s = torch.log(spec.real**2 + spec.imag**2 + 1e-7)
+    s = (s - s.mean(dim=(1, 2), keepdim=True)).transpose(1, 2)
+    if s.shape[-1] < MIN_FRAMES:
+        s = s.repeat(1, 1, -(-MIN_FRAMES // s.shape[-1]))[..., :MIN_FRAMES]
+    return s[:, None]
 
 
 def average_calibrated(raw: np.ndarray, calibrations: list[tuple[float, float]]) -> np.ndarray:
