@@ -54,3 +54,31 @@ def test_centre_batches_and_validation_robustness(tiny_model):
     assert [b[0].shape for b in batches] == [torch.Size([4, 3, 16, 16])] * 2
     table = validation_robustness(model, batches, 0.3, 5)
     assert table["clean_roc_auc"] == 1.0 and table["pgd_roc_auc"] < 1.0
+
+
+def test_audio_adversarial_batch_and_the_spec_cnn_training_hook():
+    from pathlib import Path
+
+    from fakescope.audio.corpus import Item
+    from fakescope.audio.spec_cnn import build_model
+    from fakescope.audio.training import Prepared, train_spec_cnn
+    from fakescope.robustness.adversarial import (
+        AudioAdversarialTraining,
+        audio_adversarial_batch,
+    )
+
+    rng = np.random.default_rng(0)
+    waves = [
+        (rng.standard_normal(6000) * (0.1 + 0.1 * (i % 2))).astype(np.float32) for i in range(6)
+    ]
+    labels = np.array([i % 2 for i in range(6)], dtype=np.float32)
+    model = build_model(4)
+    settings = AudioAdversarialTraining(eps=0.01, steps=2)
+    x, y = audio_adversarial_batch(model, waves, labels, rng, settings)
+    assert tuple(x.shape) == (3, 1, 128, 96) and y.tolist() == [0.0, 1.0, 0.0]
+    prepared = [
+        Prepared(Item(Path(f"{i}.wav"), int(labels[i]), "t", "g", "train"), w, 0)
+        for i, w in enumerate(waves)
+    ]
+    trained = train_spec_cnn(prepared, 1, 0, 4, lambda m: None, adversarial=settings)
+    assert not trained.training

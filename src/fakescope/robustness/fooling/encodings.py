@@ -3,8 +3,9 @@
 - :class:`DirectEncoding`: one gene per pixel and channel (8-bit), initialised uniformly at
   random; mutation perturbs a share of the genes. Evolution keeps the images noise-like.
 - :class:`CPPNEncoding`: a compositional pattern-producing network maps pixel coordinates
-  ``(x, y, r, 1)`` and the pixel parity of column and row through layers of mixed activations (sine, Gaussian, tanh, sigmoid, abs) to
-  RGB; its weights and activations are the genome, so images are regular patterns.
+  ``(x, y, r, 1)`` and the pixel parity of column and row through layers of mixed activations
+  (sine, Gaussian, tanh, sigmoid, abs) to RGB; its weights and activations are the genome, so
+  images are regular patterns.
 
 An encoding has ``random(rng)``, ``mutate(genome, rng)`` and ``render(genomes)`` -> a float
 tensor ``(N, 3, S, S)`` in [0, 1] already quantised to 8 bits (what a saved PNG holds).
