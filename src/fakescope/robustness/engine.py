@@ -65,7 +65,7 @@ def summarise(labels: Sequence[int], scores: Sequence[float | None], threshold: 
         out["roc_auc"] = round(float(metrics.roc_auc(y, s)), 4)
         out["tpr_at_1pct_fpr"] = round(float(metrics.tpr_at_fpr(y, s, 0.01)), 4)
         out["eer"] = round(float(metrics.equal_error_rate(y, s)[0]), 4)
-        out["accuracy"] = round(float(metrics.accuracy_at(y, s, threshold)), 4)
+        out["accuracy"] = round(float(np.mean((s >= threshold) == (y == 1))), 4)
     else:
         out.update(roc_auc=None, tpr_at_1pct_fpr=None, eer=None, accuracy=None)
     return out
