@@ -15,12 +15,12 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$OUT"
 
 # 1. robustness tables of the default detectors (fused verdict; laundering + all attacks)
-$FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 80 \
-    --queries 50 --json --html $OUT/image_table_A.html > $OUT/image_table_A.json
-$FS robustness --real $R/eval/image/shared_real --fake $R/eval/image/shared_fake --limit 80 \
-    --queries 50 --json --html $OUT/image_table_B.html > $OUT/image_table_B.json
-$FS robustness --real $R/eval/audio/shared_real --fake $R/eval/audio/shared_fake --limit 80 \
-    --queries 50 --json --html $OUT/speech_table.html > $OUT/speech_table.json
+$FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 40 \
+    --queries 30 --json --html $OUT/image_table_A.html > $OUT/image_table_A.json
+$FS robustness --real $R/eval/image/shared_real --fake $R/eval/image/shared_fake --limit 40 \
+    --queries 30 --json --html $OUT/image_table_B.html > $OUT/image_table_B.json
+$FS robustness --real $R/eval/audio/shared_real --fake $R/eval/audio/shared_fake --limit 40 \
+    --queries 30 --json --html $OUT/speech_table.html > $OUT/speech_table.json
 
 # 2. PGD L-inf 2/255, 10 steps, against residual-cnn: before (default weights) / after (hardened)
 for set in "real fake_upsample A" "shared_real shared_fake B"; do
