@@ -35,7 +35,7 @@ done
 # 3. fooling gallery against the undefended residual-cnn, then the share still fooling the
 #    hardened one
 $FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 2 \
-    -d residual-cnn -t none -a none --fooling 10 --generations 150 \
+    -d residual-cnn -t none -a none --fooling 10 --generations 100 --fooling-size 128 \
     --gallery $R/gallery/undefended --html $OUT/fooling_undefended.html \
     --json > $OUT/fooling_undefended.json
 FAKESCOPE_IMAGE_WEIGHTS=$HARDENED $PY scripts/robustness/score_gallery.py \
