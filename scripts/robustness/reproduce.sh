@@ -14,13 +14,18 @@ EPS2=0.00784313725490196  # 2/255
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$OUT"
 
-# 1. robustness tables of the default detectors (fused verdict; laundering + all attacks)
-$FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 40 \
-    --queries 30 --json --html $OUT/image_table_A.html > $OUT/image_table_A.json
-$FS robustness --real $R/eval/image/shared_real --fake $R/eval/image/shared_fake --limit 40 \
-    --queries 30 --json --html $OUT/image_table_B.html > $OUT/image_table_B.json
-$FS robustness --real $R/eval/audio/shared_real --fake $R/eval/audio/shared_fake --limit 40 \
-    --queries 30 --json --html $OUT/speech_table.html > $OUT/speech_table.json
+# 1. robustness tables of the default detectors (fused verdict; every laundering family; attacks
+#    at 2/255 and 8/255 L-inf, L2 1.0 for images; 0.002 L-inf, 0.2 L2 for speech)
+EPS8=0.0313725490196  # 8/255
+$FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 20 \
+    --eps $EPS2 --eps $EPS8 --eps-l2 1.0 --queries 30 --json --html $OUT/image_table_A.html \
+    > $OUT/image_table_A.json
+$FS robustness --real $R/eval/image/shared_real --fake $R/eval/image/shared_fake --limit 20 \
+    --eps $EPS2 --eps $EPS8 --eps-l2 1.0 --queries 30 --json --html $OUT/image_table_B.html \
+    > $OUT/image_table_B.json
+$FS robustness --real $R/eval/audio/shared_real --fake $R/eval/audio/shared_fake --limit 20 \
+    --eps 0.002 --eps-l2 0.2 --queries 30 --json --html $OUT/speech_table.html \
+    > $OUT/speech_table.json
 
 # 2. PGD L-inf 2/255, 10 steps, against residual-cnn: before (default weights) / after (hardened)
 for set in "real fake_upsample A" "shared_real shared_fake B"; do
