@@ -31,10 +31,11 @@ def main(paths: list[str]) -> None:
             print("|" + " --- |" * len(HEADER))
             for row in table_rows(result):
                 print("| " + " | ".join(row) + " |")
-            for s in (result.get("fooling") or {}).get("summary", []):
+            fooling = result.get("fooling") or {}
+            for s in fooling.get("summary", []):
                 print(
-                    f"- fooling {s['method']} -> {s['direction']}: {s['fooling_target']}/"
-                    f"{s['n']} by {result['target']}, {s['fooling_judged']}/{s['n']} judged"
+                    f"- fooling {s['method']} -> {s['direction']}: {s['fooling_target']}/{s['n']}"
+                    f" by {fooling['target']}, {s['fooling_judged']}/{s['n']} judged"
                 )
 
 

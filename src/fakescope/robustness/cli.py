@@ -66,6 +66,12 @@ def robustness_command(
     ] = 0,
     generations: Annotated[int, typer.Option(min=1, help="Evolution generations.")] = 300,
     fooling_size: Annotated[int, typer.Option(min=32, help="Fooling image side, pixels.")] = 256,
+    fooling_methods: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Fooling methods, comma-separated: direct, cppn, gradient (default all)."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (sampling, noise, attacks).")] = 0,
     extra: Annotated[
         list[str] | None, typer.Option("--extra", "-x", help="Opt-in detectors to add.")
@@ -110,6 +116,7 @@ def robustness_command(
         fooling=fooling,
         fooling_generations=generations,
         fooling_size=fooling_size,
+        fooling_methods=_split(fooling_methods),
         extra=list(extra or []),
     )
     from fakescope.robustness.attacks import ATTACKS

@@ -44,6 +44,7 @@ class Settings:
     fooling: int = 0  # fooling images per direction and method (images only)
     fooling_generations: int = 300
     fooling_size: int = 256  # side of the fooling images, pixels
+    fooling_methods: list[str] | None = None  # "direct", "cppn", "gradient"; None: all
     extra: list[str] = field(default_factory=list)
 
 
@@ -199,6 +200,7 @@ class RobustnessRun:
             result["fooling"] = fooling_gallery(
                 module, self, n=s.fooling, generations=s.fooling_generations, seed=s.seed,
                 tick=lambda label: self._tick(1, label), size=s.fooling_size,
+                methods=s.fooling_methods,
             )  # fmt: skip
         return result
 

@@ -63,10 +63,11 @@ def print_tables(payload: dict[str, Any], console) -> None:
         console.print(table)
         for note in result.get("notes", []):
             console.print(f"note: {note}")
-        for s in (result.get("fooling") or {}).get("summary", []):
+        fooling = result.get("fooling") or {}
+        for s in fooling.get("summary", []):
             console.print(
                 f"fooling {s['method']:8s} -> {s['direction']:9s}: {s['fooling_target']}/{s['n']} "
-                f"scored >= 0.99 by {result['target']}, {s['fooling_judged']}/{s['n']} by "
+                f"scored >= 0.99 by {fooling['target']}, {s['fooling_judged']}/{s['n']} by "
                 f"{result['column']}"
             )
 

@@ -48,12 +48,17 @@ def fooling_images(
 def fooling_gallery(
     module, run, *, n: int, generations: int = 300, seed: int = 0,
     tick: Callable[[str], None] | None = None, size: int = 256,
+    methods: list[str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Fooling images of every method and direction, re-scored by ``run``'s Scanner (the
     attacked detector and the judged column, from 8-bit pixels as a saved PNG holds them)."""
     target, col = run.settings.target or "residual-cnn", run.column()
     items, summary = [], []
-    for method in METHODS:
+    unknown = set(methods or []) - set(METHODS)
+    if unknown:
+        raise KeyError(f"unknown fooling method {', '.join(sorted(unknown))} (known: "
+                       f"{', '.join(METHODS)})")  # fmt: skip
+    for method in methods or METHODS:
         for direction in DIRECTIONS:
             found = fooling_images(module, method, direction, n, size=size,
                                    generations=generations, seed=seed, tick=tick)  # fmt: skip
