@@ -149,7 +149,8 @@ def write_html(payload: dict[str, Any], path: str | Path) -> Path:
         parts.append(
             f"<h2>{html.escape(result['modality'])}: {html.escape(result['column'])}</h2>"
             f"<p>{c['n_real']} real, {c['n_fake']} fake files; decision threshold "
-            f"{result['threshold']:.2f}; attacked detector: {html.escape(str(result['target']))}"
+            f"{result['threshold']:.2f}; attacked detector: "
+            f"{html.escape(str(result['target'] or (result.get('fooling') or {}).get('target')))}"
             ". Success rate = share of the files judged correctly when clean whose verdict the "
             "attack flips.</p>"
         )
@@ -161,7 +162,8 @@ def write_html(payload: dict[str, Any], path: str | Path) -> Path:
         parts.append(f"<table><tr>{head}</tr>{rows}</table>")
         for note in result.get("notes", []):
             parts.append(f"<p><i>{html.escape(note)}</i></p>")
-        parts.append(_img(strength_plot(result), "ROC-AUC against laundering strength"))
+        if result["transforms"] or result["attacks"]:
+            parts.append(_img(strength_plot(result), "ROC-AUC against laundering strength"))
         fooling = result.get("fooling")
         if fooling:
             parts.append(
