@@ -7,7 +7,9 @@
   used in training);
 - ``image/shared_real``, ``image/shared_fake``: a seeded random subset of ../shared/datasets/images
   (camera crops vs genuine generator outputs), symbolic links, evaluation only;
-- ``audio/shared_real``, ``audio/shared_fake``: the same for ../shared/datasets/audio/speech-train.
+- ``audio/shared_real``, ``audio/shared_fake``: the same for ../shared/datasets/audio/speech-train;
+- ``audio/theo``: FSDD speaker theo (held out from the shipped speech weights); the matching
+  fakes are SVOX Pico clips from ``scripts/audio/build_speech_corpus.py`` (engine never seen).
 
 Usage::
 
@@ -84,6 +86,16 @@ def main() -> None:
             print(f"{dst}: {link_subset(src, dst, args.n_shared, rng)} links")
         else:
             print(f"skipped {dst}: {src} not found")
+    # FSDD speaker theo: the shipped speech weights' held-out real speaker (docs/audio.md)
+    fsdd = args.shared / "audio" / "fsdd"
+    if fsdd.is_dir():
+        theo = args.out / "audio" / "theo"
+        theo.mkdir(parents=True, exist_ok=True)
+        files = sorted(fsdd.glob("*_theo_*.wav"))
+        for p in files:
+            if not (theo / p.name).exists():
+                (theo / p.name).symlink_to(p)
+        print(f"{theo}: {len(files)} links")
 
 
 if __name__ == "__main__":

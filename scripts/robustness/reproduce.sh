@@ -26,6 +26,10 @@ $FS robustness --real $R/eval/image/shared_real --fake $R/eval/image/shared_fake
 $FS robustness --real $R/eval/audio/shared_real --fake $R/eval/audio/shared_fake --limit 20 \
     --eps 0.002 --eps-l2 0.2 --queries 30 --json --html $OUT/speech_table.html \
     > $OUT/speech_table.json
+# the shipped speech weights' own held-out pair: FSDD theo vs SVOX Pico (never seen)
+PICO=${PICO:-/work/data/audio/tts/pico}
+$FS robustness --real $R/eval/audio/theo --fake $PICO --limit 20 --eps 0.002 --eps-l2 0.2 \
+    --queries 30 --json --html $OUT/speech_table_theo_pico.html > $OUT/speech_table_theo_pico.json
 
 # 2. PGD L-inf 2/255, 10 steps, against residual-cnn: before (default weights) / after (hardened)
 for set in "real fake_upsample A" "shared_real shared_fake B"; do
