@@ -49,6 +49,13 @@ $FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --li
     --json > $OUT/fooling_undefended.json
 FAKESCOPE_IMAGE_WEIGHTS=$HARDENED $PY scripts/robustness/score_gallery.py \
     $R/gallery/undefended --json > $OUT/fooling_hardened.json
+# second direct-encoding run: smaller images, more generations
+$FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 2 \
+    -d residual-cnn -t none -a none --fooling 10 --fooling-methods direct --generations 1000 \
+    --fooling-size 64 --gallery $R/gallery/direct64 --html $OUT/fooling_direct64.html \
+    --json > $OUT/fooling_direct64.json
+FAKESCOPE_IMAGE_WEIGHTS=$HARDENED $PY scripts/robustness/score_gallery.py \
+    $R/gallery/direct64 --json > $OUT/fooling_direct64_hardened.json
 
 # 4. attack cost per image as a ratio to one scan
 $PY benchmarks/bench_robustness.py --n 64 | tee $OUT/bench_robustness.txt
