@@ -40,7 +40,7 @@ def test_spec_cnn_module_matches_segment_logits():
 
     det = SpecCnnDetector()
     rng = np.random.default_rng(0)
-    for n in (150, 4000):
+    for n in (400, 4000):
         segs = [(rng.standard_normal(n) * 0.2).astype(np.float32) for _ in range(2)]
         with torch.no_grad():
             out = det.torch_module()(torch.from_numpy(np.stack(segs))).numpy()

@@ -149,7 +149,6 @@ class SpecCnnDetector(SpeechDetector):
 
     name = "spec-cnn"
     what = "spectro-temporal patterns"
-    sample_rate = 8000  # of torch_module's input: the speech front end's rate
 
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
@@ -170,45 +169,6 @@ class SpecCnnDetector(SpeechDetector):
             self.models.append(model.eval())
             a, b = (float(v) for v in member["cal"])
             self.calibrations.append((a, b))
-
-    def torch_module(self):
-        """The detector as a differentiable ``torch.nn.Module`` (for attacks and hardening).
-
-        Input: ``(N, T)`` float waveforms in [-1, 1] at ``sample_rate`` (8 kHz), each one
-        front-end segment as :func:`~fakescope.audio.speech.speech_segments` produces it
-        (band-limited, trimmed, peak-normalised); output: ``(N,)`` calibrated log-odds, the mean
-        of the members' calibrated logits, so that ``sigmoid(output)`` is the score of a clip
-        made of that one segment. The spectrogram is computed in torch exactly as
-        :func:`log_spectrogram` does (Hamming window, 256-point FFT, DC dropped, log, mean
-        removed) and repeat-padded like :func:`repeat_pad`.
-
-        Examples
-        --------
-        >>> import torch
-        >>> module = SpecCnnDetector().torch_module()  # doctest: +SKIP
-        >>> module(torch.zeros(2, 8000)).shape  # doctest: +SKIP
-        torch.Size([2])
-        """
-        import torch
-        from torch import nn
-
-        detector = self
-
-        class CalibratedSpecCNN(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.members = nn.ModuleList(detector.models)
-                self.register_buffer("window", hamming_window())
-
-            def forward(self, x):
-                s = torch_log_spectrogram(x, self.window)
-                logits = [
-                    a * model(s) + b
-                    for model, (a, b) in zip(self.members, detector.calibrations, strict=True)
-                ]
-                return torch.stack(logits).mean(dim=0)
-
-        return CalibratedSpecCNN().eval()
 
     def raw_logits(self, segments: list[np.ndarray]) -> np.ndarray:
         """Uncalibrated logits, ``(n_members, n_segments)``."""
@@ -240,38 +200,6 @@ class SpecCnnDetector(SpeechDetector):
         torch.Size([2])
         """
         return WaveformSpecCnn.build(self.models, self.calibrations, self.sample_rate)
-
-
-def hamming_window():
-    """The analysis window of :func:`log_spectrogram` as a torch tensor."""
-    import torch
-
-    return torch.from_numpy(np.hamming(WIN).astype("f4"))
-
-
-def torch_log_spectrogram(x, window=None):
-    """:func:`log_spectrogram` + :func:`repeat_pad` in torch (differentiable), for a batch of
-    8 kHz waveforms ``(N, T)`` -> the network input ``(N, 1, 128, frames)``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> torch_log_spectrogram(torch.zeros(2, 8000)).shape
-    torch.Size([2, 1, 128, 98])
-    """
-    import torch
-    from torch import nn
-
-    window = hamming_window() if window is None else window
-    if x.shape[-1] < WIN:
-        x = nn.functional.pad(x, (0, WIN - x.shape[-1]))
-    frames = x.unfold(-1, WIN, HOP) * window  # (N, frames, WIN)
-    spec = torch.fft.rfft(frames, n=N_FFT, dim=-1)[..., 1:]
-    s = torch.log(spec.real**2 + spec.imag**2 + 1e-7)
-    s = (s - s.mean(dim=(1, 2), keepdim=True)).transpose(1, 2)
-    if s.shape[-1] < MIN_FRAMES:
-        s = s.repeat(1, 1, -(-MIN_FRAMES // s.shape[-1]))[..., :MIN_FRAMES]
-    return s[:, None]
 
 
 def average_calibrated(raw: np.ndarray, calibrations: list[tuple[float, float]]) -> np.ndarray:

@@ -53,14 +53,19 @@ class ImageAdapter:
 
 
 class AudioAdapter:
-    """Audio media <-> the 8 kHz speech front-end segments; bounds (-1, 1).
+    """Audio media <-> the speech front-end segments at ``rate`` (the attacked detector's
+    ``sample_rate``, 8 kHz for the shipped spec-cnn); bounds (-1, 1).
 
-    The attacked recording is the attacked segments joined, at 8 kHz, 16-bit: what an attacker
-    who ran the detector's own front end would upload. Music-only files have no segments and are
-    left unchanged.
+    The attacked recording is the attacked segments joined, at ``rate``, 16-bit: what an
+    attacker who ran the detector's own front end would upload. Music-only files have no
+    segments and are left unchanged.
     """
 
     bounds = (-1.0, 1.0)
+
+    def __init__(self, rate: int = 8000) -> None:
+        self.rate = int(rate)
+
     budgets = {
         "fgsm": (0.0005, 0.002, 0.008),
         "pgd": (0.0005, 0.002, 0.008),
@@ -72,7 +77,7 @@ class AudioAdapter:
         from fakescope.audio.speech import speech_segments
 
         return [torch.from_numpy(np.asarray(s, dtype=np.float32)) for _, _, s in
-                speech_segments(media.data)]  # fmt: skip
+                speech_segments(media.data, self.rate)]  # fmt: skip
 
     def rebuild(self, media: Media, tensors: list[torch.Tensor]) -> Media:
         from fakescope.audio.clip import AudioClip
@@ -81,8 +86,8 @@ class AudioAdapter:
             return media
         x = torch.cat([t.clamp(-1, 1) for t in tensors]).numpy()
         x = np.round(x * 32767) / 32767
-        clip = AudioClip(x.astype(np.float32)[:, None], 8000)
-        return replace(media, data=clip, metadata={**media.metadata, "sample_rate": 8000})
+        clip = AudioClip(x.astype(np.float32)[:, None], self.rate)
+        return replace(media, data=clip, metadata={**media.metadata, "sample_rate": self.rate})
 
     @staticmethod
     def format_budget(eps: float, attack: str) -> str:
@@ -92,11 +97,14 @@ class AudioAdapter:
 ADAPTERS = {"image": ImageAdapter, "audio": AudioAdapter}
 
 
-def adapter_for(modality: str):
-    """The adapter of ``modality``; ``KeyError`` with the reason when it cannot be attacked."""
+def adapter_for(modality: str, detector=None):
+    """The adapter of ``modality`` (at ``detector.sample_rate`` for audio); ``KeyError`` with
+    the reason when it cannot be attacked."""
     if modality not in ADAPTERS:
         raise KeyError(
             f"{modality} has no attackable (differentiable) detector; "
             "only laundering transforms are measured"
         )
+    if modality == "audio":
+        return AudioAdapter(getattr(detector, "sample_rate", 8000))
     return ADAPTERS[modality]()

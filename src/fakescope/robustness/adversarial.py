@@ -214,7 +214,7 @@ def audio_adversarial_batch(
     >>> tuple(x.shape), y.tolist()
     ((2, 1, 128, 96), [0.0, 1.0])
     """
-    from fakescope.audio.spec_cnn import torch_log_spectrogram
+    from fakescope.audio.spec_cnn import WaveformSpecCnn, log_spectrogram, repeat_pad
 
     k = max(1, int(round(settings.fraction * len(waves))))
     n = settings.crop_samples
@@ -225,13 +225,10 @@ def audio_adversarial_batch(
         crops.append(w[start : start + n])
     x = torch.from_numpy(np.stack(crops).astype(np.float32))
     y = torch.as_tensor(np.asarray(labels[:k], dtype=np.float32))
-
-    def forward(w: torch.Tensor) -> torch.Tensor:
-        return model(torch_log_spectrogram(w))
-
-    adv = PGD(forward, settings.eps, steps=settings.steps, bounds=(-1.0, 1.0))(x, y)
     was_training = model.training
-    with torch.no_grad():
-        spec = torch_log_spectrogram(adv)
+    # the network being trained, as spec-cnn's own differentiable waveform module (uncalibrated)
+    forward = WaveformSpecCnn.build([model], [(1.0, 0.0)], 8000)
+    adv = PGD(forward, settings.eps, steps=settings.steps, bounds=(-1.0, 1.0))(x, y)
     model.train(was_training)
-    return spec, y
+    specs = [repeat_pad(log_spectrogram(a.numpy()), 96) for a in adv]
+    return torch.from_numpy(np.stack(specs))[:, None], y

@@ -214,7 +214,7 @@ class RobustnessRun:
         import torch
 
         s = self.settings
-        adapter = adapter_for(medias[0].modality)
+        adapter = adapter_for(medias[0].modality, self.scanner.detector(target))
         parts = [adapter.tensors(m) for m in medias]
         cls = ATTACKS[name]
         kwargs: dict[str, Any] = {"bounds": adapter.bounds}
