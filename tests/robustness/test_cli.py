@@ -67,7 +67,8 @@ def test_image_run_writes_table_json_html_and_gallery(tmp_path):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     (res,) = payload["results"]
-    assert res["modality"] == "image" and res["target"] == "residual-cnn"
+    # the first default image detector with a torch module (or the residual-cnn fallback)
+    assert res["modality"] == "image" and res["target"] in ("backbone-probe", "residual-cnn")
     assert res["clean"]["n_real"] == 4 and res["clean"]["n_fake"] == 4
     assert [t["family"] for t in res["transforms"]] == ["resize"] * 3 + ["gamma"] * 2 or [
         t["family"] for t in res["transforms"]

@@ -16,7 +16,7 @@ import torch
 
 from fakescope.core.media import Media
 
-#: The differentiable detector attacked when a run names none (per modality).
+#: Fallback differentiable detector per modality (when no default detector has a torch module).
 DEFAULT_TARGETS = {"image": "residual-cnn", "audio": "spec-cnn"}
 
 

@@ -117,6 +117,20 @@ class RobustnessRun:
         fuser = get_fuser(modality)
         return float(getattr(fuser, "decision_threshold", DEFAULT_DECISION_THRESHOLD))
 
+    def default_target(self, modality: str) -> str | None:
+        """The judged detector when it is differentiable, else the first default detector of the
+        modality that has ``torch_module()`` (so new default detectors are attacked as they
+        land), else the modality's fallback (``residual-cnn``, ``spec-cnn``)."""
+        names = [self.settings.detector] if self.settings.detector else []
+        names += self.scanner.detector_names_for(modality)
+        for name in names:
+            try:
+                if hasattr(self.scanner.detector(name), "torch_module"):
+                    return name
+            except Exception:  # a detector that cannot start is simply not attacked
+                continue
+        return DEFAULT_TARGETS.get(modality)
+
     def score(self, medias: list[Media], columns: Sequence[str]) -> dict[str, list]:
         """Scores of each column (``fused`` or a detector name) for each media."""
         out: dict[str, list] = {c: [] for c in columns}
@@ -138,7 +152,7 @@ class RobustnessRun:
         modality = medias[0].modality
         col, thr = self.column(), self.threshold(modality)
         fams = families(modality, s.transforms)
-        target = s.target or DEFAULT_TARGETS.get(modality)
+        target = s.target or self.default_target(modality)
         attackable = target is not None and modality in ("image", "audio") and s.attacks
         budgets = {}
         if attackable:
@@ -146,6 +160,7 @@ class RobustnessRun:
             budgets = {a: list((s.budgets or {}).get(a) or adapter.budgets[a]) for a in s.attacks}
         n_steps = 1 + sum(len(f.strengths) for f in fams) + sum(len(b) for b in budgets.values())
         self._total = n_steps * len(medias) + (6 * s.fooling if modality == "image" else 0)
+        self.target = target
         columns = [col] + ([target] if attackable and target != col else [])
         clean = self.score(medias, columns)
         self._tick(len(medias), "clean")

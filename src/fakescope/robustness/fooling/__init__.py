@@ -52,7 +52,7 @@ def fooling_gallery(
 ) -> dict[str, Any]:  # fmt: skip
     """Fooling images of every method and direction, re-scored by ``run``'s Scanner (the
     attacked detector and the judged column, from 8-bit pixels as a saved PNG holds them)."""
-    target, col = run.settings.target or "residual-cnn", run.column()
+    target, col = run.target, run.column()
     items, summary = [], []
     unknown = set(methods or []) - set(METHODS)
     if unknown:
