@@ -428,6 +428,13 @@ def _serve_command():
     return serve
 
 
+def _robustness_command() -> None:
+    # the robustness package owns its command; mounted here like the plugin commands
+    from fakescope.robustness.cli import robustness_command
+
+    app.command("robustness")(robustness_command)
+
+
 @app.command()
 def version() -> None:
     """Print the fakescope version."""
@@ -444,6 +451,7 @@ def _mount_plugin_commands() -> None:
         generate_app.command(name)(fn)
     for name, fn in sorted(commands("provenance").items()):
         provenance_app.command(name)(fn)
+    _robustness_command()
 
 
 def main() -> None:

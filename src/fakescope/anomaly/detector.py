@@ -60,6 +60,58 @@ class AnomalyDetector:
             raise ValueError(f"{path}: the anomaly model has no calibration; retrain it to finish")
         self.weights = str(path)
 
+    def torch_module(self):
+        """The critic statistic as a differentiable ``torch.nn.Module`` (for attacks).
+
+        Input: ``(N, 3, H, W)`` RGB in [0, 1] (each side at least one patch); output: ``(N,)``
+        calibrated log-odds, so that ``sigmoid(output)`` is :meth:`score`'s probability: the
+        same patch grid and residual representation, the negated critic averaged over patches,
+        then the calibration's logistic map. Only models whose statistic is ``critic`` (the
+        shipped one) have it; the izi_f statistics go through the encoder and generator.
+
+        Examples
+        --------
+        >>> import torch
+        >>> AnomalyDetector().torch_module()(torch.rand(1, 3, 64, 64)).shape  # doctest: +SKIP
+        torch.Size([1])
+        """
+        import torch
+        from torch import nn
+
+        from fakescope.anomaly.patches import grid_positions
+
+        model, cfg = self.model, self.model.config
+        if cfg["statistic"] != "critic" or cfg["representation"] != "residual":
+            raise ValueError(
+                f"{self.weights}: torch_module needs the critic statistic on residual patches "
+                f"(this model uses {cfg['statistic']} on {cfg['representation']})"
+            )
+        cal = (model.calibration or {})["critic"]
+        p = model.patch_size
+
+        class CriticStatistic(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.critic = model.critic
+
+            def forward(self, x):
+                h, w = x.shape[-2:]
+                pos = grid_positions(h, w, p, int(cfg["max_patches"]))
+                patches = torch.stack([x[:, :, y : y + p, x0 : x0 + p] for y, x0 in pos], 1)
+                patches = patches.flatten(0, 1) * 255.0  # (N * patches, 3, p, p), 0..255
+                box = nn.functional.avg_pool2d(
+                    nn.functional.pad(patches, (1, 1, 1, 1), mode="replicate"), 3, stride=1
+                )
+                r = patches - box
+                spread = r.pow(2).mean(dim=(1, 2, 3), keepdim=True).sqrt() + 1.0
+                inputs = (r / spread / 3.0).clamp(-1.0, 1.0)
+                raw = (-self.critic(inputs)).view(x.shape[0], len(pos)).mean(dim=1)
+                if cal.get("log", True):
+                    raw = torch.log(raw.clamp_min(1e-12))
+                return ((raw - cal["center"]) / cal["scale"]).clamp(-50, 50)
+
+        return CriticStatistic().eval()
+
     def score(self, media: Media) -> Evidence:
         return self.score_batch([media])[0]
 

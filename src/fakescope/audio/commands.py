@@ -65,6 +65,13 @@ def train_audio(
         ),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace weights already in --out.")] = False,
+    adversarial: Annotated[
+        bool,
+        typer.Option(
+            help="Harden spec-cnn: PGD copies of waveform crops in every batch "
+            "(fakescope.robustness.adversarial; laundering is the random channel)."
+        ),
+    ] = False,
 ) -> None:
     """Train the audio detectors (content router, lfcc-gmm, spec-cnn, music-artifacts, fuser)."""
     from rich.console import Console
@@ -119,6 +126,7 @@ def train_audio(
         music_corpus=music_corpus,
         log=lambda m: console.print(m),
         progress_factory=bar,
+        adversarial=adversarial,
     )
     console.print(describe_use("audio", out))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -176,6 +176,7 @@ def train_spec_cnn(
     width: int,
     log: Log,
     progress: Callable[[int, int], None] | None = None,
+    adversarial=None,
 ):
     import torch
 
@@ -222,6 +223,12 @@ def train_spec_cnn(
             perm = torch.from_numpy(rng.permutation(len(idx)))
             xb = lam * xb + (1 - lam) * xb[perm]
             yb = lam * yb + (1 - lam) * yb[perm]
+            if adversarial is not None:  # PGD copies of waveform crops (fakescope.robustness)
+                from fakescope.robustness.adversarial import audio_adversarial_batch
+
+                waves = [train[i].audio for i in idx]
+                xa, ya = audio_adversarial_batch(model, waves, labels[idx], rng, adversarial)
+                xb, yb = torch.cat([xb, xa]), torch.cat([yb, ya])
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
@@ -319,6 +326,7 @@ def train_all(
     music_corpus: Path | None = None,
     log: Log = print,
     progress_factory=None,
+    adversarial: bool = False,
 ) -> dict:
     """Train every audio model and write the weights folder ``out``; returns the training info."""
     import torch
@@ -378,9 +386,14 @@ def train_all(
     # generalised better to held-out engines than any one of them (docs/audio.md)
     width = 8
     members = []
+    hardening = None
+    if adversarial:
+        from fakescope.robustness.adversarial import AudioAdversarialTraining
+
+        hardening = AudioAdversarialTraining()
     for m in range(cnn_members):
         with _progress(progress_factory, f"spec-cnn {m + 1}/{cnn_members} epochs", epochs) as tick:
-            model = train_spec_cnn(train, epochs, seed + m, width, log, tick)
+            model = train_spec_cnn(train, epochs, seed + m, width, log, tick, hardening)
         members.append({"state_dict": model.state_dict(), "width": width, "cal": [1.0, 0.0]})
     torch.save({"members": members}, out / "spec_cnn.pt")
     raw_members = SpecCnnDetector(out / "spec_cnn.pt").raw_logits([p.audio for p in calib])
@@ -434,6 +447,7 @@ def train_all(
         "seed": seed,
         "epochs": epochs,
         "spec_cnn_members": cnn_members,
+        "adversarial": None if hardening is None else asdict(hardening),
         "gmm_components": gmm_components,
         "counts": counts,
         "calibration_metrics": calib_metrics,

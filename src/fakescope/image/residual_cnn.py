@@ -221,6 +221,38 @@ class ResidualCNNDetector:
         self.scale = float(info.get("scale", 1.0))
         self.bias = float(info.get("bias", 0.0))
 
+    def torch_module(self):
+        """The detector as a differentiable ``torch.nn.Module`` (for attacks and hardening).
+
+        Input: a float tensor ``(N, 3, H, W)``, RGB in [0, 1]; output: ``(N,)`` calibrated
+        log-odds of "machine-made", so that ``sigmoid(output)`` is :meth:`score`'s probability
+        for the same pixels (the same centre crop of at most ``MAX_SIDE`` pixels is taken).
+
+        Examples
+        --------
+        >>> import torch
+        >>> module = ResidualCNNDetector().torch_module()  # doctest: +SKIP
+        >>> module(torch.rand(2, 3, 64, 64)).shape  # doctest: +SKIP
+        torch.Size([2])
+        """
+        from torch import nn
+
+        detector = self
+
+        class CalibratedResidualCNN(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.net = detector.model
+
+            def forward(self, x):
+                h, w = x.shape[-2:]
+                ch, cw = min(h, MAX_SIDE), min(w, MAX_SIDE)
+                y, x0 = (h - ch) // 2, (w - cw) // 2
+                cells = self.net(x[..., y : y + ch, x0 : x0 + cw])
+                return detector.scale * pool_logits(cells) + detector.bias
+
+        return CalibratedResidualCNN().eval()
+
     def _prepare(self, rgb: np.ndarray) -> np.ndarray:
         h, w = rgb.shape[:2]
         ch, cw = min(h, MAX_SIDE), min(w, MAX_SIDE)

@@ -118,6 +118,8 @@ def train_image(
     val_fraction: float = 0.15,
     threads: int = 1,
     log=print,
+    adversarial: bool = False,
+    adversarial_epochs: int = 6,
 ) -> dict:
     """Train all image models and write them to ``out``; returns a summary (also saved as
     ``training_report.json``).
@@ -251,6 +253,32 @@ def train_image(
         log(f"  epoch {epoch + 1}/{epochs}: loss {total / steps_per_epoch:.4f}, val AUC {auc:.3f}"
             f" ({time.time() - t0:.0f} s)")  # fmt: skip
 
+    hardening = None
+    if adversarial:  # PGD examples + extra laundering, in fakescope.robustness.adversarial
+        from fakescope.robustness.adversarial import AdversarialTraining, harden_image_cnn
+
+        adv = AdversarialTraining(epochs=adversarial_epochs)
+
+        def draw_batch():
+            fake = rng.random(32) < 0.5
+            imgs = [
+                make_fake(bank, train_imgs[i], rng)[0] if f else train_imgs[i]
+                for i, f in zip(rng.integers(0, len(train_imgs), 32), fake, strict=True)
+            ]
+            batch = [_random_crop(adv.launder(launder(im, rng), rng), CROP, rng) for im in imgs]
+            return to_tensor(batch), torch.from_numpy(fake.astype(np.float32))
+
+        hardening = harden_image_cnn(
+            model,
+            lambda t: pool_logits(model(t)),
+            draw_batch,
+            [(v[0], v[1]) for v in val_set],
+            steps_per_epoch,
+            adv,
+            log,
+        )
+        model.train()
+
     # Calibrate on validation (Platt scaling) so the CNN's probabilities mean something.
     from sklearn.linear_model import LogisticRegression
 
@@ -285,6 +313,7 @@ def train_image(
             "fused": _auc(yv, fused),
         },
         "history": history,
+        "adversarial": hardening,
         "seconds": round(time.time() - t0, 1),
     }
     pixel.info = {"fitted_on": "validation split of simulated fakes", "val_auc": summary["val_auc"]}
@@ -325,6 +354,13 @@ def train_command(
     ),
     threads: int = typer.Option(1, "--threads", help="CPU threads for torch."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace weights already in --out."),
+    adversarial: bool = typer.Option(
+        False,
+        "--adversarial",
+        help="Harden residual-cnn: PGD examples + laundering "
+        "(fakescope.robustness; validation robustness before/after in training_report.json).",
+    ),
+    adversarial_epochs: int = typer.Option(6, "--adversarial-epochs", help="Hardening epochs."),
 ) -> None:
     """Train the image detectors. --real: spectrum and residual-cnn from real photos with
     simulated fakes; --genuine: backbone-probe on genuine generator outputs, then the fusion of
@@ -354,8 +390,9 @@ def train_command(
         raise typer.Exit(2) from None
     if real is not None:
         train_image(
-            real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads, log=log
-        )
+            real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads, log=log,
+            adversarial=adversarial, adversarial_epochs=adversarial_epochs,
+        )  # fmt: skip
     if genuine is not None:
         from fakescope.image.genuine import train_genuine
 

@@ -1,0 +1,102 @@
+"""Build the held-out sets of docs/robustness.md under /work/data/robustness/eval (never committed).
+
+- ``image/real``: the TEST patches of ``scripts/image/build_real_corpus.py`` (source photos never
+  used in training), copied;
+- ``image/fake_upsample``: the same patches shrunk by 2-4 and enlarged with bicubic/Lanczos (half
+  sharpened), made by ``scripts/image/train_heldout_gan.py``'s ``upsampled_fake`` (kernels never
+  used in training);
+- ``image/shared_real``, ``image/shared_fake``: a seeded random subset of ../shared/datasets/images
+  (camera crops vs genuine generator outputs), symbolic links, evaluation only;
+- ``audio/shared_real``, ``audio/shared_fake``: the same for ../shared/datasets/audio/speech-train;
+- ``audio/theo``: FSDD speaker theo (held out from the shipped speech weights); the matching
+  fakes are SVOX Pico clips from ``scripts/audio/build_speech_corpus.py`` (engine never seen).
+
+Usage::
+
+    .venv/bin/python scripts/robustness/build_eval_sets.py --corpus /work/data/robustness/image/real
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+# ../shared beside the repository (a git worktree elsewhere falls back to /work/shared)
+SHARED = next(
+    (p / "datasets" for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()),
+    ROOT.parent / "shared" / "datasets",
+)
+
+
+def _heldout_gan_module():
+    spec = importlib.util.spec_from_file_location(
+        "train_heldout_gan", ROOT / "scripts" / "image" / "train_heldout_gan.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def link_subset(src: Path, dst: Path, n: int, rng: np.random.Generator) -> int:
+    files = sorted(p for p in src.iterdir() if p.is_file())
+    if n and len(files) > n:
+        files = [files[i] for i in sorted(rng.choice(len(files), n, replace=False))]
+    dst.mkdir(parents=True, exist_ok=True)
+    for p in files:
+        target = dst / p.name
+        if not target.exists():
+            target.symlink_to(p)
+    return len(files)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=Path("/work/data/robustness/image/real"))
+    ap.add_argument("--out", type=Path, default=Path("/work/data/robustness/eval"))
+    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--n-shared", type=int, default=150, help="files per class from shared/")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    real_dir, fake_dir = args.out / "image" / "real", args.out / "image" / "fake_upsample"
+    for d in (real_dir, fake_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    upsampled_fake = _heldout_gan_module().upsampled_fake
+    tests = sorted((args.corpus / "test").glob("*.png"))
+    for p in tests:
+        shutil.copyfile(p, real_dir / p.name)
+        up, tag = upsampled_fake(np.asarray(Image.open(p).convert("RGB")), rng)
+        up.save(fake_dir / f"{p.stem}__{tag}.png")
+    print(f"image: {len(tests)} real test patches and as many up-sampled fakes in {args.out}/image")
+    pairs = [
+        (args.shared / "images" / "real", args.out / "image" / "shared_real"),
+        (args.shared / "images" / "fake", args.out / "image" / "shared_fake"),
+        (args.shared / "audio" / "speech-train" / "real", args.out / "audio" / "shared_real"),
+        (args.shared / "audio" / "speech-train" / "fake", args.out / "audio" / "shared_fake"),
+    ]
+    for src, dst in pairs:
+        if src.is_dir():
+            print(f"{dst}: {link_subset(src, dst, args.n_shared, rng)} links")
+        else:
+            print(f"skipped {dst}: {src} not found")
+    # FSDD speaker theo: the shipped speech weights' held-out real speaker (docs/audio.md)
+    fsdd = args.shared / "audio" / "fsdd"
+    if fsdd.is_dir():
+        theo = args.out / "audio" / "theo"
+        theo.mkdir(parents=True, exist_ok=True)
+        files = sorted(fsdd.glob("*_theo_*.wav"))
+        for p in files:
+            if not (theo / p.name).exists():
+                (theo / p.name).symlink_to(p)
+        print(f"{theo}: {len(files)} links")
+
+
+if __name__ == "__main__":
+    main()
