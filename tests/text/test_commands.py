@@ -29,27 +29,29 @@ def test_train_command_writes_weights(tiny_lm, tmp_path, texts):
     h.write_text("".join(json.dumps({"text": t}) + "\n" for t in HUMAN))
     m.write_text("".join(json.dumps({"text": t}) + "\n" for t in MACHINE))
     out = tmp_path / "fusion.json"
-    result = CliRunner().invoke(
-        _app(train_text),
-        [
-            "train-text",
-            "--human",
-            str(h),
-            "--machine",
-            str(m),
-            "--model",
-            str(model),
-            "--out",
-            str(out),
-            "--max-tokens",
-            "64",
-            "--cache",
-            str(tmp_path / "cache"),
-            "--threads",
-            "1",
-        ],
-    )
+    args = [
+        "train-text",
+        "--human",
+        str(h),
+        "--machine",
+        str(m),
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--max-tokens",
+        "64",
+        "--cache",
+        str(tmp_path / "cache"),
+        "--threads",
+        "1",
+    ]
+    refused = CliRunner().invoke(_app(train_text), args)
+    assert refused.exit_code == 2 and "need at least 20" in " ".join(refused.output.split())
+    assert not out.exists()
+    result = CliRunner().invoke(_app(train_text), [*args, "--min-texts", "3"])
     assert result.exit_code == 0, result.output
+    assert "rests on only 3 human texts" in " ".join(result.output.split())
     saved = json.loads(out.read_text())
     assert saved["model"] == str(model)
     assert set(saved["calibration"]) >= {"lm-likelihood", "lm-rank", "lm-curvature", "lm-entropy"}
