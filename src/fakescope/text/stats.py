@@ -152,18 +152,28 @@ def statistics_from_blocks(
         other = None if cross_block is None else cross_block(c, d)
         for a in range(c, d, _ROWS):
             b = min(d, a + _ROWS)
-            logp = torch.log_softmax(chunk[a - c : b - c], dim=-1)
-            chosen = logp.gather(-1, target[a:b, None])
-            loglik[a:b] = chosen[:, 0]
+            z = chunk[a - c : b - c]
+            # Everything from the shifted logits y = z - max(z) in six passes over the
+            # vocabulary: with e = exp(y) and S = sum(e), log p = y - log S, so
+            # E[log p] = E[y] - log S and Var[log p] = Var[y] = E[y^2] - E[y]^2 under p = e / S
+            # (y <= 0 keeps the squares small where p is large: no cancellation).
+            top = z.amax(dim=-1, keepdim=True)
+            y = z - top
+            e = y.exp()
+            total = e.sum(dim=-1)
+            log_total = total.log()
+            lse = top[:, 0] + log_total
+            chosen = z.gather(-1, target[a:b, None])
+            loglik[a:b] = chosen[:, 0] - lse
             # Ties count in the token's favour: rank = 1 + number of strictly more likely tokens.
-            rank[a:b] = (logp > chosen).sum(dim=-1) + 1
-            plogp = logp.exp().mul_(logp)
-            mean = plogp.sum(dim=-1)
-            entropy[a:b] = -mean
-            variance[a:b] = (torch.linalg.vecdot(plogp, logp) - mean * mean).clamp_min(0.0)
+            rank[a:b] = (z > chosen).sum(dim=-1) + 1
+            ey = e.mul_(y)
+            mean_y = ey.sum(dim=-1) / total
+            entropy[a:b] = log_total - mean_y
+            variance[a:b] = (torch.linalg.vecdot(ey, y) / total - mean_y * mean_y).clamp_min(0.0)
             if cross is not None and other is not None:
                 q = torch.softmax(other[a - c : b - c], dim=-1)
-                cross[a:b] = -torch.linalg.vecdot(q, logp)
+                cross[a:b] = lse - torch.linalg.vecdot(q, z)
     return TokenStats(
         loglik.numpy().astype(np.float32),
         rank.numpy().astype(np.int64),
