@@ -246,15 +246,62 @@ def table(res: dict[str, dict], title: str) -> list[str]:
     return lines + [""]
 
 
+def fit_shipping(rows: list[dict], name: str, out: Path) -> None:
+    """Fit the shipped weights on the fit half of every family and domain (TOEFL humans and
+    gpt-4-edit-of-human excluded), with the same function ``fakescope train text`` calls."""
+    from fakescope.text.training import score_features, summary_metrics
+
+    train = [
+        r
+        for r in rows
+        if r["half"] == "fit" and r["domain_group"] != "toefl" and r["family"] != EDIT
+    ]
+    if name not in {"A", "B"}:
+        raise SystemExit(f"candidate {name} has no shipping recipe in fakescope train text")
+    nonnegative, c = (True, 0.001) if name == "A" else (False, 1.0)
+    feats = [r["features"] for r in train]
+    labels = [r["label"] for r in train]
+    weights = fit_weights(feats, labels, nonnegative=nonnegative, c=c)
+    scores = score_features(weights, feats)
+    weights.info = {
+        "n_human": labels.count(0),
+        "n_machine": labels.count(1),
+        "max_tokens": 256,
+        "target_fpr": TARGET_FPR,
+        "nonnegative": nonnegative,
+        "ridge_c": c,
+        "train_metrics": {k: summary_metrics(v, labels) for k, v in scores.items()},
+        "data": "fit half of the chat-era sample (docs/text.md, scripts/text/chat_data.py)",
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    weights.save(out)
+    for label, fname in ((0, "fit_human.jsonl"), (1, "fit_machine.jsonl")):
+        with (out.parent / fname).open("w") as fh:
+            for r in train:
+                if r["label"] == label:
+                    fh.write(json.dumps({"text": r["text"], "id": r["id"]}) + "\n")
+    print(f"wrote {out} ({labels.count(0)} human, {labels.count(1)} machine texts)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=Path("/work/data/text/chat"))
     ap.add_argument("--model-tag", default="smollm2-135m")
     ap.add_argument("--candidates", default="A,B,C,D")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--fit-out",
+        type=Path,
+        default=None,
+        help="fit candidate A or B (the first in --candidates) on the whole fit half and write "
+        "the weights there; the texts go to fit_human.jsonl / fit_machine.jsonl beside it",
+    )
     args = ap.parse_args()
     rows = load(args.data, args.model_tag)
     print(f"{len(rows)} judged texts", flush=True)
+    if args.fit_out:
+        fit_shipping(rows, args.candidates.split(",")[0], args.fit_out)
+        return
     report: list[str] = []
     results = {}
     head = None
