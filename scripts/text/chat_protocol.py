@@ -71,6 +71,13 @@ def load(data: Path, tag: str) -> list[dict]:
         for r in rows:
             if r["id"] in by_id:
                 r["pooled"], r["layers"] = by_id[r["id"]]
+    embed_path = data / "embed-minilm.npz"
+    if embed_path.is_file():
+        with np.load(embed_path) as z:
+            emb = {str(i): v.astype(np.float32) for i, v in zip(z["ids"], z["embed"], strict=True)}
+        for r in rows:
+            if r["id"] in emb:
+                r["embed"] = emb[r["id"]]
     return rows
 
 
@@ -88,9 +95,15 @@ def fit_shipped(train: list[dict], nonnegative: bool, c: float) -> Scorer:
     return lambda rows: np.array([weights.fused_probability(r["features"]) for r in rows])
 
 
+EMBED = -1
+"""``layer`` value meaning: the MiniLM sentence embedding instead of an LM layer."""
+
+
 def _matrix(rows: list[dict], names: list[str], layer: int | None) -> np.ndarray:
     x = np.array([[r["features"][n] for n in names] for r in rows], dtype=np.float64)
-    if layer is not None:
+    if layer == EMBED:
+        x = np.hstack([x, np.stack([r["embed"] for r in rows]).astype(np.float64)])
+    elif layer is not None:
         k = rows[0]["layers"].index(layer)
         h = np.stack([r["pooled"][k] for r in rows]).astype(np.float64)
         x = np.hstack([x, h])
@@ -114,7 +127,7 @@ def candidate(name: str, head: tuple[int, float] | None) -> Callable[[list[dict]
         return lambda tr: fit_shipped(tr, False, 1.0)
     if name == "C":
         return lambda tr: fit_linear(tr, EXTENDED, None, 1.0)
-    if name == "D":
+    if name in {"D", "E"}:
         assert head is not None
         layer, c = head
         return lambda tr: fit_linear(tr, EXTENDED, layer, c)
@@ -129,6 +142,10 @@ def threshold_of(scores: np.ndarray) -> float:
 def measure(fit: Callable, train: list[dict], test_m: list[dict], test_h: list[dict]) -> dict:
     scorer = fit(train)
     thr = threshold_of(scorer([r for r in train if r["label"] == 0]))
+    return measure_fitted(scorer, thr, test_m, test_h)
+
+
+def measure_fitted(scorer: Scorer, thr: float, test_m: list[dict], test_h: list[dict]) -> dict:
     sm = scorer(test_m) if test_m else np.array([])
     sh = scorer(test_h) if test_h else np.array([])
     out: dict = {"n_machine": len(sm), "n_human": len(sh), "threshold": thr}
@@ -157,11 +174,13 @@ def logo(rows: list[dict], fit: Callable) -> dict[str, dict]:
     for fam in fams + [EDIT]:
         train = [r for r in base_train if r["family"] != fam]
         test_m = [r for r in rows if r["family"] == fam]
-        res = measure(fit, train, test_m, human_test)
+        scorer = fit(train)
+        thr = threshold_of(scorer([r for r in train if r["label"] == 0]))
+        res = measure_fitted(scorer, thr, test_m, human_test)
         groups = {r["domain_group"] for r in test_m}
         matched = [r for r in human_test if r["domain_group"] in groups]
         if len(matched) >= 10:
-            res["domain_matched"] = measure(fit, train, test_m, matched)
+            res["domain_matched"] = measure_fitted(scorer, thr, test_m, matched)
         out[fam] = res
     return out
 
@@ -178,8 +197,8 @@ def lodo(rows: list[dict], fit: Callable) -> dict[str, dict]:
     return out
 
 
-def choose_head(rows: list[dict]) -> tuple[int, float]:
-    """Layer and C for the hidden-state head by LOGO inside the fit half only."""
+def choose_head(rows: list[dict], layers: tuple[int, ...]) -> tuple[int, float]:
+    """Layer (or the sentence embedding) and C for a head by LOGO inside the fit half only."""
     fit_rows = [
         r
         for r in rows
@@ -187,8 +206,8 @@ def choose_head(rows: list[dict]) -> tuple[int, float]:
     ]
     humans = [r for r in fit_rows if r["label"] == 0]
     fams = sorted({r["family"] for r in fit_rows if r["label"]})
-    best, best_auc = (rows[0]["layers"][-1], 0.1), -1.0
-    for layer in rows[0]["layers"]:
+    best, best_auc = (layers[-1], 0.1), -1.0
+    for layer in layers:
         for c in (0.01, 0.1, 1.0):
             aucs = []
             for fam in fams:
@@ -306,12 +325,14 @@ def main() -> None:
     results = {}
     head = None
     for name in args.candidates.split(","):
-        if name == "D":
-            if not all("pooled" in r for r in rows):
-                print("D skipped: pooled hidden states missing for some texts")
+        if name in {"D", "E"}:
+            key = "pooled" if name == "D" else "embed"
+            if not all(key in r for r in rows):
+                print(f"{name} skipped: {key} missing for some texts")
                 continue
-            head = choose_head(rows)
-            print(f"D: layer {head[0]}, C {head[1]} (chosen inside the fit half)", flush=True)
+            layers = tuple(rows[0]["layers"]) if name == "D" else (EMBED,)
+            head = choose_head(rows, layers)
+            print(f"{name}: layer {head[0]}, C {head[1]} (chosen inside the fit half)", flush=True)
         fit = candidate(name, head)
         lo = logo(rows, fit)
         ld = lodo(rows, fit)
