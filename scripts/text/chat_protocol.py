@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from fakescope.core import metrics
-from fakescope.text.calibration import fit_weights
+from fakescope.text.fitting import fit_weights
+from fakescope.text.scoring import DEFAULT_WINDOW
 
 CLAUDE_PERSUASION = {
     "claude-1.3",
@@ -275,12 +276,15 @@ def fit_shipping(rows: list[dict], name: str, out: Path) -> None:
         for r in rows
         if r["half"] == "fit" and r["domain_group"] != "toefl" and r["family"] != EDIT
     ]
-    if name not in {"A", "B"}:
+    if name not in {"A", "B", "C"}:
         raise SystemExit(f"candidate {name} has no shipping recipe in fakescope train text")
-    nonnegative, c = (True, 0.001) if name == "A" else (False, 1.0)
+    nonnegative, c = (False, 1.0) if name == "B" else (True, 0.001)
     feats = [r["features"] for r in train]
     labels = [r["label"] for r in train]
-    weights = fit_weights(feats, labels, nonnegative=nonnegative, c=c)
+    statistics = EXTENDED if name == "C" else None
+    weights = fit_weights(
+        feats, labels, nonnegative=nonnegative, c=c, statistics=statistics, window=DEFAULT_WINDOW
+    )
     scores = score_features(weights, feats)
     weights.info = {
         "n_human": labels.count(0),
@@ -289,6 +293,7 @@ def fit_shipping(rows: list[dict], name: str, out: Path) -> None:
         "target_fpr": TARGET_FPR,
         "nonnegative": nonnegative,
         "ridge_c": c,
+        "fusion": "statistics" if statistics else "detectors",
         "train_metrics": {k: summary_metrics(v, labels) for k, v in scores.items()},
         "data": "fit half of the chat-era sample (docs/text.md, scripts/text/chat_data.py)",
     }
@@ -309,11 +314,16 @@ def main() -> None:
     ap.add_argument("--candidates", default="A,B,C,D")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument(
+        "--head",
+        default="",
+        help="LAYER,C for D/E without the inner selection (-1 = the sentence embedding)",
+    )
+    ap.add_argument(
         "--fit-out",
         type=Path,
         default=None,
-        help="fit candidate A or B (the first in --candidates) on the whole fit half and write "
-        "the weights there; the texts go to fit_human.jsonl / fit_machine.jsonl beside it",
+        help="fit candidate A, B or C (the first in --candidates) on the whole fit half, write "
+        "the weights there and the texts to fit_human.jsonl / fit_machine.jsonl beside it",
     )
     args = ap.parse_args()
     rows = load(args.data, args.model_tag)
@@ -331,7 +341,11 @@ def main() -> None:
                 print(f"{name} skipped: {key} missing for some texts")
                 continue
             layers = tuple(rows[0]["layers"]) if name == "D" else (EMBED,)
-            head = choose_head(rows, layers)
+            if args.head:
+                layer, c = args.head.split(",")
+                head = (int(layer), float(c))
+            else:
+                head = choose_head(rows, layers)
             print(f"{name}: layer {head[0]}, C {head[1]} (chosen inside the fit half)", flush=True)
         fit = candidate(name, head)
         lo = logo(rows, fit)

@@ -17,6 +17,7 @@ from fakescope.text.calibration import (
     shipped_weights_path,
     weights_path,
 )
+from fakescope.text.feature_fusion import STATISTICS
 from fakescope.text.lm import MODEL_ENV
 from fakescope.text.training import MIN_TEXTS_PER_CLASS
 
@@ -82,6 +83,14 @@ def train_text(
     ] = 0.001,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
     overwrite: Annotated[bool, typer.Option(help="Replace weights already at --out.")] = False,
+    fusion: Annotated[
+        str,
+        typer.Option(
+            help="How the verdict is fused: 'statistics' (one logistic regression on the nine LM "
+            "statistics; the shipped recipe, docs/text.md) or 'detectors' (a logistic fuser over "
+            "the --detector scores, shaped by --nonnegative/--free and --ridge-c).",
+        ),
+    ] = "statistics",
     min_texts: Annotated[
         int,
         typer.Option(
@@ -109,6 +118,11 @@ def train_text(
     from fakescope.text.training import describe, small_sample_warnings, train
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if fusion not in {"statistics", "detectors"}:
+        console.print(
+            f"[red]error:[/red] --fusion must be 'statistics' or 'detectors', not {fusion!r}"
+        )
+        raise typer.Exit(2)
     shipped_name = shipped_weights_path(model or configured_model()).name
     target = output_file(out or user_weights_dir("text"), shipped_name)
     try:
@@ -146,6 +160,7 @@ def train_text(
                 ridge_c=ridge_c,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 min_texts=min_texts,
+                statistics=STATISTICS if fusion == "statistics" else None,
             )
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")

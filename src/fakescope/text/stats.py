@@ -357,6 +357,9 @@ def summarise(stats: TokenStats) -> dict[str, float]:
         "rest": float(fractions[3]),
         "n_tokens": float(len(stats)),
     }
+    # One-model Binoculars: log-perplexity over the model's own mean entropy (the cross-
+    # perplexity of a model with itself); lower = more machine-like.
+    out["binoculars1"] = -out["loglik"] / max(out["entropy"], 1e-6) if len(stats) else float("nan")
     if stats.cross_entropy is not None:
         out["binoculars"] = binoculars_score(stats.loglik, stats.cross_entropy)
     return out

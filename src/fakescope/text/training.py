@@ -17,12 +17,9 @@ import numpy as np
 from fakescope.core import metrics
 from fakescope.core.media import MediaError
 from fakescope.core.sample_size import reliability_note, require_samples
-from fakescope.text.calibration import (
-    DEFAULT_DETECTORS,
-    DETECTOR_FEATURES,
-    TextWeights,
-    fit_weights,
-)
+from fakescope.text.calibration import DEFAULT_DETECTORS, DETECTOR_FEATURES, TextWeights
+from fakescope.text.feature_fusion import STATISTICS
+from fakescope.text.fitting import fit_weights
 from fakescope.text.language import check_english
 from fakescope.text.loaders import load_text
 from fakescope.text.scoring import MIN_TOKENS, TextScorer
@@ -136,6 +133,7 @@ def train(
     ridge_c: float = DEFAULT_RIDGE_C,
     progress: Callable[[int, int], None] | None = None,
     min_texts: int = MIN_TEXTS_PER_CLASS,
+    statistics: Sequence[str] | None = STATISTICS,
 ) -> tuple[TextWeights, LabelledFeatures]:
     """Fit :class:`TextWeights` on human (label 0) and machine (label 1) text files.
 
@@ -180,6 +178,7 @@ def train(
         c=ridge_c,
         model=scorer.lm.name,
         window=scorer.window,
+        statistics=statistics,
     )
     scores = score_features(weights, data.features)
     weights.info = {
@@ -189,6 +188,7 @@ def train(
         "target_fpr": target_fpr,
         "nonnegative": nonnegative,
         "ridge_c": ridge_c,
+        "fusion": "statistics" if statistics else "detectors",
         "train_metrics": {k: summary_metrics(v, data.labels) for k, v in scores.items()},
         "human_files": [str(p) for p in human],
         "machine_files": [str(p) for p in machine],
