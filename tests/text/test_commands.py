@@ -105,3 +105,21 @@ def test_generate_command(tiny_lm, tmp_path):
     assert again.exit_code == 2 and "exists" in again.output
     none = CliRunner().invoke(_app(generate_text), ["generate-text", "--out", str(tmp_path / "x")])
     assert none.exit_code == 2
+
+
+def test_train_command_detector_list_needs_the_detector_fusion(tmp_path):
+    result = CliRunner().invoke(
+        _app(train_text),
+        [
+            "train-text",
+            "--human",
+            str(tmp_path / "h.jsonl"),
+            "--machine",
+            str(tmp_path / "m.jsonl"),
+            "-d",
+            "lm-likelihood,lm-cross",
+            "--out",
+            str(tmp_path / "w"),
+        ],
+    )
+    assert result.exit_code == 2 and "--fusion detectors" in " ".join(result.output.split())

@@ -132,6 +132,12 @@ def train_text(
         raise typer.Exit(2) from None
     torch.set_num_threads(threads)
     names = tuple(parse_detector_names(detectors) or DEFAULT_DETECTORS)
+    if detectors and fusion == "statistics":
+        console.print(
+            "[red]error:[/red] --detector chooses what --fusion detectors combines; the default "
+            "--fusion statistics reads the nine LM statistics. Add --fusion detectors."
+        )
+        raise typer.Exit(2)
     try:
         lm = load_model(model or configured_model())
     except ModelUnavailable as exc:
