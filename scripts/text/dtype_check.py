@@ -58,6 +58,9 @@ def main() -> None:
                 ):
                     fp32[r["id"]] = st.features
                     fh.write(json.dumps({"id": r["id"], "features": st.features}) + "\n")
+    for feats in [*fp32.values(), *(r["features"] for r in bf16.values())]:
+        # features cached before the statistic existed: derive it as stats.summarise does
+        feats.setdefault("binoculars1", -feats["loglik"] / max(feats["entropy"], 1e-6))
     rows = [r for r in sample if r["id"] in bf16 and bf16[r["id"]]["judged"]]
     print(f"{len(rows)} texts judged, both precisions")
     for name in ("loglik", "log_rank", "curvature", "surprisal_tail", "entropy", "loglik_std"):
