@@ -369,6 +369,13 @@ def load_model(name_or_path: str) -> LanguageModel:
     return LanguageModel(name_or_path, model, tokenizer)
 
 
+def embedded_gguf() -> Path:
+    """Path of the embedded SmolLM2 GGUF file (:func:`fakescope.text.model_cache.embedded_gguf`)."""
+    from fakescope.text.model_cache import embedded_gguf as find
+
+    return find()
+
+
 def _quiet_transformers() -> None:
     # transformers' progress bars and advisory warnings would drown the scan's own output.
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
