@@ -25,7 +25,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from make_split import split_of  # noqa: E402
 
-from fakescope.text.calibration import DETECTOR_FEATURES, fit_weights  # noqa: E402
+from fakescope.text.calibration import DETECTOR_FEATURES  # noqa: E402
+from fakescope.text.fitting import fit_weights  # noqa: E402
 from fakescope.text.training import summary_metrics  # noqa: E402
 
 CANDIDATES = {

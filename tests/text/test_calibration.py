@@ -9,10 +9,9 @@ from fakescope.text.calibration import (
     Calibration,
     TextFuser,
     TextWeights,
-    fit_calibration,
-    fit_weights,
     load_weights,
 )
+from fakescope.text.fitting import fit_calibration, fit_weights
 
 from .conftest import CALIBRATED_DETECTORS
 
@@ -106,7 +105,7 @@ def test_shipped_weights_are_valid():
 
 
 def test_fit_fuser_keeps_weights_nonnegative():
-    from fakescope.text.calibration import fit_fuser
+    from fakescope.text.fitting import fit_fuser
 
     # "b" is anti-correlated with the label: free fitting gives it a negative weight.
     scores = {"a": [0.1, 0.3, 0.2, 0.7, 0.9, 0.8], "b": [0.9, 0.8, 0.7, 0.3, 0.2, 0.1]}

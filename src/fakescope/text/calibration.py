@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fakescope.core.fusion import LogisticFuser, sigmoid
 from fakescope.core.weights import weights_env, weights_file, weights_source
+from fakescope.text.feature_fusion import FeatureFusion
 
 WEIGHTS_ENV = weights_env("text")
 #: The variable's former name, still read after ``FAKESCOPE_TEXT_WEIGHTS``.
@@ -95,15 +96,21 @@ class TextWeights:
     model: str = "smollm2-135m"
     window: int = 200
     info: dict[str, Any] = field(default_factory=dict)
+    feature_fusion: FeatureFusion | None = None
+    """When set, the fused verdict is this regression on the statistics (``fuser`` then only
+    carries the thresholds and serves evidence without statistics)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "model": self.model,
             "window": self.window,
             "calibration": {k: c.to_dict() for k, c in self.calibrations.items()},
             "fuser": self.fuser.to_dict(),
             "info": self.info,
         }
+        if self.feature_fusion is not None:
+            out["feature_fusion"] = self.feature_fusion.to_dict()
+        return out
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -119,6 +126,11 @@ class TextWeights:
             model=str(data.get("model", "smollm2-135m")),
             window=int(data.get("window", 200)),
             info=dict(data.get("info", {})),
+            feature_fusion=(
+                FeatureFusion.from_dict(data["feature_fusion"])
+                if data.get("feature_fusion")
+                else None
+            ),
         )
 
     @classmethod
@@ -131,6 +143,8 @@ class TextWeights:
 
     def fused_probability(self, features: Mapping[str, float]) -> float | None:
         """The fused P(machine) straight from document features (used per window)."""
+        if self.feature_fusion is not None:
+            return self.feature_fusion.probability(features)
         logits = {}
         for name, cal in self.calibrations.items():
             value = features.get(cal.feature)
@@ -224,147 +238,39 @@ class TextFuser:
         return float(self._weights().fuser.decision_threshold)
 
     def fuse(self, evidence: list[Any]) -> float | None:
-        return self._weights().fuser.fuse(evidence)
+        weights = self._weights()
+        if weights.feature_fusion is not None:
+            stats = _statistics(evidence)
+            if stats is not None:
+                return weights.feature_fusion.probability(stats)
+        return weights.fuser.fuse(evidence)
 
     def fitted_detectors(self) -> frozenset[str] | None:
         """Detectors the verdict counts (for the core's "not counted" note)."""
-        return self._weights().fuser.fitted_detectors()
+        weights = self._weights()
+        if weights.feature_fusion is not None:
+            used = set(weights.feature_fusion.features)
+            return frozenset(d for d, f in DETECTOR_FEATURES.items() if f in used)
+        return weights.fuser.fitted_detectors()
+
+    def fusion_weights(self, evidence: list[Any]) -> dict[str, float]:
+        """Each scored detector's share of the verdict: for the statistics regression, its
+        statistic's share of the absolute standardised coefficients."""
+        weights = self._weights()
+        if weights.feature_fusion is None or _statistics(evidence) is None:
+            return weights.fuser.fusion_weights(evidence)
+        share = weights.feature_fusion.weights()
+        return {
+            e.detector: share.get(DETECTOR_FEATURES.get(e.detector, ""), 0.0)
+            for e in evidence
+            if e.score is not None
+        }
 
 
-def fit_calibration(values: Sequence[float], labels: Sequence[int], feature: str) -> Calibration:
-    """One-feature logistic regression (standardised inside, stored in raw units).
-
-    Examples
-    --------
-    >>> cal = fit_calibration([-4.0, -3.8, -2.2, -2.0], [0, 0, 1, 1], "loglik")
-    >>> cal.probability(-1.5) > 0.5 > cal.probability(-4.5)
-    True
-    """
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.asarray(values, dtype=np.float64)
-    y = np.asarray(labels, dtype=int)
-    mu, sd = float(x.mean()), float(x.std()) or 1.0
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(((x - mu) / sd)[:, None], y)
-    a = float(model.coef_[0, 0]) / sd
-    b = float(model.intercept_[0]) - a * mu
-    return Calibration(
-        feature,
-        a,
-        b,
-        human_mean=float(x[y == 0].mean()) if (y == 0).any() else None,
-        machine_mean=float(x[y == 1].mean()) if (y == 1).any() else None,
-    )
-
-
-def fit_weights(
-    features: Sequence[Mapping[str, float]],
-    labels: Sequence[int],
-    *,
-    detectors: Sequence[str] = DEFAULT_DETECTORS,
-    target_fpr: float = 0.01,
-    c: float = 1.0,
-    nonnegative: bool = True,
-    model: str = "smollm2-135m",
-    window: int = 200,
-) -> TextWeights:
-    """Fit the per-detector calibrations and the logistic fuser on labelled document features.
-
-    Parameters
-    ----------
-    features : sequence of dict
-        Document features (``TextStats.features``), one per text.
-    labels : sequence of int
-        1 = machine-written, 0 = human.
-    detectors : sequence of str
-        Which detectors the fused verdict combines (keys of :data:`DETECTOR_FEATURES`).
-    target_fpr : float
-        The "likely synthetic" threshold is set so that at most this share of the training
-        human texts is called synthetic.
-    nonnegative : bool
-        Keep every fusion weight >= 0 (see :func:`fit_fuser`).
-    """
-    calibrations: dict[str, Calibration] = {}
-    scores: dict[str, list[float]] = {}
-    # Every detector whose feature was measured gets a calibration (so it can run on its own);
-    # only ``detectors`` enter the fused verdict.
-    for name, feat in DETECTOR_FEATURES.items():
-        if name not in detectors and not all(feat in f for f in features):
-            continue
-        values = [float(f[feat]) for f in features]
-        cal = fit_calibration(values, labels, feat)
-        calibrations[name] = cal
-        if name in detectors:
-            scores[name] = [cal.probability(v) for v in values]
-    fuser = fit_fuser(scores, labels, target_fpr=target_fpr, c=c, nonnegative=nonnegative)
-    return TextWeights(calibrations, fuser, model=model, window=window)
-
-
-def fit_fuser(
-    scores: Mapping[str, Sequence[float]],
-    labels: Sequence[int],
-    *,
-    target_fpr: float = 0.01,
-    c: float = 1.0,
-    nonnegative: bool = True,
-) -> LogisticFuser:
-    """Logistic regression over the detectors' log-odds, optionally with weights >= 0.
-
-    Every calibrated detector already points towards "machine"; a negative weight would mean
-    "more machine-like by this statistic, so more human", which only fits quirks of the training
-    generators (on ../shared, likelihood gets a small negative weight next to curvature, and that
-    inverts it on chat-model text, where likelihood is the strongest statistic). L2 penalty
-    ``1 / (2 c)``, as scikit-learn's ``C``: a small ``c`` keeps the weights close to each
-    detector's own evidence instead of the best mix for the training generators (more robust to
-    new generators); the fitted direction is then re-scaled by an unpenalised logistic fit, so
-    the fused probabilities stay calibrated whatever ``c`` is.
-
-    Examples
-    --------
-    >>> f = fit_fuser({"a": [0.1, 0.2, 0.8, 0.9], "b": [0.9, 0.1, 0.9, 0.2]}, [0, 0, 1, 1])
-    >>> f.coef["a"] > 0 and f.coef["b"] >= 0
-    True
-    """
-    import numpy as np
-    from scipy.optimize import minimize
-    from sklearn.linear_model import LogisticRegression
-
-    from fakescope.core.fusion import logit
-
-    names = sorted(scores)
-    x = np.array([[logit(v) for v in scores[n]] for n in names], dtype=np.float64).T
-    y = np.asarray(labels, dtype=np.float64)
-    sign = 2.0 * y - 1.0
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ w[1:] + w[0]
-        m = -sign * z
-        nll = np.logaddexp(0.0, m).sum()
-        g = -sign / (1.0 + np.exp(-m))  # d nll / d z
-        grad = np.concatenate([[g.sum()], x.T @ g])
-        reg = 0.5 / c * float(w[1:] @ w[1:])
-        grad[1:] += w[1:] / c
-        return float(nll + reg), grad
-
-    bounds = [(None, None)] + [(0.0, None) if nonnegative else (None, None)] * len(names)
-    w0 = np.r_[0.0, np.full(len(names), 1.0 / max(len(names), 1))]
-    res = minimize(loss, w0, jac=True, method="L-BFGS-B", bounds=bounds)
-    w = res.x[1:]
-    # The penalty only chooses the direction (a small c shrinks it towards each detector's own
-    # evidence); an unpenalised 1-D logistic on that direction restores calibrated probabilities.
-    z = x @ w
-    scale, intercept = 0.0, float(res.x[0])
-    if float(z.std()) > 0:
-        platt = LogisticRegression(C=1e6, max_iter=1000).fit(z[:, None], y.astype(int))
-        scale, intercept = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-        w = w * max(scale, 0.0)
-    fuser = LogisticFuser(
-        coef={n: float(v) for n, v in zip(names, w, strict=True)}, intercept=intercept
-    )
-    fused = 1.0 / (1.0 + np.exp(-(x @ w + intercept)))
-    real = fused[y == 0]
-    hi = float(np.quantile(real, 1.0 - target_fpr)) if len(real) else 0.7
-    hi = min(0.99, max(0.5, hi))
-    fuser.thresholds = (min(0.3, hi / 2), hi)
-    return fuser
+def _statistics(evidence: list[Any]) -> dict[str, float] | None:
+    """The document statistics a text detector's evidence carries (all share one LM pass)."""
+    for e in evidence:
+        stats = (e.details or {}).get("features") if e.score is not None else None
+        if isinstance(stats, dict) and stats:
+            return stats
+    return None

@@ -17,7 +17,9 @@ from fakescope.text.calibration import (
     shipped_weights_path,
     weights_path,
 )
+from fakescope.text.feature_fusion import STATISTICS
 from fakescope.text.lm import MODEL_ENV
+from fakescope.text.training import MIN_TEXTS_PER_CLASS
 
 
 def train_text(
@@ -47,7 +49,9 @@ def train_text(
             + ").",
         ),
     ] = None,
-    max_tokens: Annotated[int, typer.Option(min=41, help="Tokens scored per text.")] = 200,
+    max_tokens: Annotated[
+        int, typer.Option(min=41, help="Tokens scored per text (the shipped fit used 256).")
+    ] = 256,
     target_fpr: Annotated[
         float,
         typer.Option(
@@ -79,6 +83,20 @@ def train_text(
     ] = 0.001,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
     overwrite: Annotated[bool, typer.Option(help="Replace weights already at --out.")] = False,
+    fusion: Annotated[
+        str,
+        typer.Option(
+            help="How the verdict is fused: 'statistics' (one logistic regression on the nine LM "
+            "statistics; the shipped recipe, docs/text.md) or 'detectors' (a logistic fuser over "
+            "the --detector scores, shaped by --nonnegative/--free and --ridge-c).",
+        ),
+    ] = "statistics",
+    min_texts: Annotated[
+        int,
+        typer.Option(
+            min=2, help="Fewest usable texts of each class to fit on (fewer are refused)."
+        ),
+    ] = MIN_TEXTS_PER_CLASS,
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
@@ -97,9 +115,14 @@ def train_text(
     from fakescope.core.weights import output_file, refuse_overwrite, user_weights_dir
     from fakescope.text.lm import ModelUnavailable, cache_dir, configured_model, load_model
     from fakescope.text.scoring import TextScorer
-    from fakescope.text.training import describe, train
+    from fakescope.text.training import describe, small_sample_warnings, train
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if fusion not in {"statistics", "detectors"}:
+        console.print(
+            f"[red]error:[/red] --fusion must be 'statistics' or 'detectors', not {fusion!r}"
+        )
+        raise typer.Exit(2)
     shipped_name = shipped_weights_path(model or configured_model()).name
     target = output_file(out or user_weights_dir("text"), shipped_name)
     try:
@@ -109,13 +132,19 @@ def train_text(
         raise typer.Exit(2) from None
     torch.set_num_threads(threads)
     names = tuple(parse_detector_names(detectors) or DEFAULT_DETECTORS)
+    if detectors and fusion == "statistics":
+        console.print(
+            "[red]error:[/red] --detector chooses what --fusion detectors combines; the default "
+            "--fusion statistics reads the nine LM statistics. Add --fusion detectors."
+        )
+        raise typer.Exit(2)
     try:
         lm = load_model(model or configured_model())
     except ModelUnavailable as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     scorer = TextScorer(
-        lm, max_tokens=max_tokens, cache_dir=cache or cache_dir() / "text-stats", cache_size=8
+        lm, max_tokens=max_tokens, cache_dir=cache or cache_dir() / "text-stats", cache_tokens=0
     )
     with Progress(
         TextColumn("scoring texts"),
@@ -136,13 +165,15 @@ def train_text(
                 nonnegative=nonnegative,
                 ridge_c=ridge_c,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                min_texts=min_texts,
+                statistics=STATISTICS if fusion == "statistics" else None,
             )
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
     target = weights.save(target)
     table = Table(
-        title=f"training fit ({weights.info['n_human']} human, "
+        title=f"training fit, in-sample ({weights.info['n_human']} human, "
         f"{weights.info['n_machine']} machine texts)"
     )
     for col in ("score", "ROC-AUC", "EER", "TPR@1%FPR"):
@@ -150,6 +181,8 @@ def train_text(
     for name, auc, eer, tpr in describe(weights):
         table.add_row(name, f"{auc:.3f}", f"{eer:.3f}", f"{tpr:.3f}")
     console.print(table)
+    for warning in small_sample_warnings(weights):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     lo, hi = weights.fuser.thresholds
     console.print(f"verdict thresholds: likely real <= {lo:.3f}, likely synthetic >= {hi:.3f}")
     if data.skipped:

@@ -80,18 +80,31 @@ class LMDetector:
         return result
 
     def score_batch(self, medias: Sequence[Media]) -> list[Any]:
-        """Evidence (or a MediaError for a broken record) per media, model loaded once."""
+        """Evidence (or a MediaError for a broken record) per media.
+
+        The language model runs once over the windows of every text in the batch (batched
+        across texts); the scorer keeps the batch in memory, so the other text detectors of the
+        same scan read the same statistics instead of running the model again.
+        """
+        texts = [m.data if isinstance(m.data, str) else "" for m in medias]
+        judged = [
+            t
+            for m, t in zip(medias, texts, strict=True)
+            if not m.metadata.get("error") and self._prejudge(t) is None
+        ]
+        if judged:
+            try:
+                self.scorer.stats_batch(judged)
+            except (ModelUnavailable, ValueError):
+                pass  # each text abstains below with the reason
         out: list[Any] = []
-        for media in medias:
+        for media, text in zip(medias, texts, strict=True):
             error = media.metadata.get("error")
-            if error:
-                out.append(MediaError(media.path, str(error)))
-                continue
-            text = media.data if isinstance(media.data, str) else ""
-            out.append(self._judge(text))
+            out.append(MediaError(media.path, str(error)) if error else self._judge(text))
         return out
 
-    def _judge(self, text: str) -> Evidence:
+    def _prejudge(self, text: str) -> Evidence | None:
+        """Abstention decided before any model work (empty, not English, far too short)."""
         if not text.strip():
             return Evidence(self.name, None, "the text is empty")
         lang = check_english(text)
@@ -105,6 +118,12 @@ class LMDetector:
         if len(text.split()) < MIN_WORDS:
             # Far below the token minimum: say so without loading the model.
             return Evidence(self.name, None, TOO_SHORT, details={"words": len(text.split())})
+        return None
+
+    def _judge(self, text: str) -> Evidence:
+        early = self._prejudge(text)
+        if early is not None:
+            return early
         try:
             scorer = self.scorer
         except (ModelUnavailable, ValueError) as exc:

@@ -1,35 +1,44 @@
-"""Run the language model over a text once, in windows, and keep the token statistics.
+"""Run the language model over texts once, in batched windows, and keep the token statistics.
 
 Every text detector reads the same :class:`TextStats`, computed once per text by the shared
-:class:`TextScorer` (an in-memory LRU, plus an optional on-disk cache keyed by model and token
-ids, so that evaluation runs never score the same window twice).
+:class:`TextScorer`: an in-memory cache bounded by tokens (and never smaller than the batch being
+scored, so the detectors of one scan share a batch however large it is), plus an optional
+on-disk cache keyed by model and token ids, so that evaluation runs never score a window twice.
 
-Windows: the text is tokenized once and cut into windows of ``window`` tokens; each window after
-the first starts one token early so that every token but the very first is predicted from
-context. A short tail is scored as the last ``window`` tokens instead (overlapping the previous
-window), so every window the model sees has the length the calibration was fitted on.
+Windows: the text is tokenized once and cut into windows of at most ``window`` tokens; each
+window after the first repeats the last ``context`` tokens of the previous one as context
+(they are not scored again), so no token is run through the model twice except those few.
+Windows of many texts are sorted by length and run through the model together.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from fakescope.text.batching import length_batches
 from fakescope.text.lm import LanguageModel
-from fakescope.text.stats import TokenStats, summarise, token_statistics
+from fakescope.text.stats import TokenStats, concat_stats, statistics_from_blocks, summarise
+from fakescope.text.stats_cache import WindowCache
 
-DEFAULT_WINDOW = 200
+DEFAULT_WINDOW = 512
+CONTEXT = 32
+"""Tokens of the previous window fed again (not scored) before each later window."""
 DEFAULT_MAX_TOKENS = 2048
 MIN_TOKENS = 40
 """Texts with fewer scored tokens than this are "too short to judge"."""
+BATCH_TOKENS = 4096
+"""Padded tokens per batched forward pass (memory: hidden states only, never whole logits)."""
+CACHE_TOKENS = 400_000
+"""Tokens of statistics kept in memory (~60 MB) beyond the batch being scored."""
 
 FEATURE_CACHE_ENV = "FAKESCOPE_TEXT_CACHE_DIR"
 MAX_TOKENS_ENV = "FAKESCOPE_TEXT_MAX_TOKENS"
@@ -66,6 +75,9 @@ class TextStats:
     features : dict
         Document-level features pooled over ``tokens`` (see
         :func:`~fakescope.text.stats.summarise`).
+    pooled : ndarray or None
+        Mean hidden states of the layers the scorer was asked for (``pooled_layers``), for
+        experiments with supervised heads; ``None`` otherwise.
     """
 
     ids: list[int]
@@ -74,6 +86,7 @@ class TextStats:
     windows: list[Window]
     tokens: TokenStats
     features: dict[str, float]
+    pooled: np.ndarray | None = None
 
     @property
     def truncated(self) -> bool:
@@ -84,25 +97,29 @@ class TextStats:
         return len(self.tokens)
 
 
-def window_spans(n: int, window: int = DEFAULT_WINDOW) -> list[tuple[int, int, int]]:
+def window_spans(
+    n: int, window: int = DEFAULT_WINDOW, context: int = CONTEXT
+) -> list[tuple[int, int, int]]:
     """``(start, stop, new_from)`` of each window over ``n`` tokens.
 
-    Windows hold ``window`` tokens; a tail shorter than a quarter window is added to the last
-    window (so windows run up to 1.25 x ``window``), a longer tail is scored as the last
-    ``window`` tokens, overlapping the previous window.
+    Windows hold at most ``window`` tokens. Each later window starts ``context`` tokens before
+    the first token it scores (``new_from``), so those tokens are predicted with some context;
+    a tail shorter than a quarter window is added to the last window instead (windows run up
+    to 1.25 x ``window``).
 
     Examples
     --------
     >>> window_spans(5, 4)
     [(0, 5, 1)]
-    >>> window_spans(10, 4)
-    [(0, 4, 1), (3, 7, 4), (6, 10, 7)]
-    >>> window_spans(14, 8)
-    [(0, 8, 1), (6, 14, 8)]
+    >>> window_spans(12, 4, context=1)
+    [(0, 4, 1), (3, 7, 4), (6, 10, 7), (9, 12, 10)]
+    >>> window_spans(20, 8, context=2)
+    [(0, 8, 1), (6, 14, 8), (12, 20, 14)]
     """
     if n < 2:
         return []
     window = max(2, window)
+    context = max(1, min(context, window // 2))
     slack = window // 4
 
     def stop_for(start: int) -> int:
@@ -112,11 +129,8 @@ def window_spans(n: int, window: int = DEFAULT_WINDOW) -> list[tuple[int, int, i
     spans = [(0, stop_for(0), 1)]
     while spans[-1][1] < n:
         new_from = spans[-1][1]
-        start = new_from - 1
-        stop = stop_for(start)
-        if stop - start < window:
-            start = max(0, n - window)
-        spans.append((start, stop, new_from))
+        start = new_from - context
+        spans.append((start, stop_for(start), new_from))
     return spans
 
 
@@ -129,20 +143,26 @@ class TextScorer:
     cross_lm : LanguageModel, optional
         Second model with the same tokenizer (``lm-cross``).
     window : int
-        Tokens per forward pass.
+        At most this many tokens per window (one row of a batched forward pass).
     max_tokens : int
         Longer texts are scored on their first ``max_tokens`` tokens (the evidence says so).
-    cache_size : int
-        Texts kept in memory (detectors of one scan share them).
+    cache_tokens : int
+        Tokens of statistics kept in memory besides the current batch.
     cache_dir : path, optional
         Folder for a persistent per-window cache (default ``$FAKESCOPE_TEXT_CACHE_DIR``, unset =
         no disk cache).
+    batch_tokens : int
+        Padded tokens per forward pass.
+    pooled_layers : sequence of int
+        Hidden-state layers whose token mean each :class:`TextStats` keeps in ``pooled``
+        (experiments only; the disk cache is bypassed then).
 
     Examples
     --------
     >>> scorer = TextScorer(shared_model())  # doctest: +SKIP
-    >>> scorer.stats("Some text ...").features["loglik"]  # doctest: +SKIP
-    -3.1
+    >>> batch = scorer.stats_batch(["A text ...", "Another text ..."])  # doctest: +SKIP
+    >>> [s.features["loglik"] for s in batch]  # doctest: +SKIP
+    [-3.1, -2.4]
     """
 
     def __init__(
@@ -152,19 +172,29 @@ class TextScorer:
         *,
         window: int = DEFAULT_WINDOW,
         max_tokens: int = DEFAULT_MAX_TOKENS,
-        cache_size: int = 256,
+        cache_tokens: int = CACHE_TOKENS,
         cache_dir: str | Path | None = None,
+        batch_tokens: int = BATCH_TOKENS,
+        pooled_layers: Sequence[int] = (),
     ) -> None:
         self.lm = lm
         self.cross_lm = cross_lm
         self.window = int(window)
         self.max_tokens = int(max_tokens)
-        self.cache_size = int(cache_size)
+        self.cache_tokens = int(cache_tokens)
+        self.batch_tokens = max(int(batch_tokens), self.window)
+        self.pooled_layers = tuple(pooled_layers)
         env_dir = os.environ.get(FEATURE_CACHE_ENV, "").strip()
         chosen = cache_dir if cache_dir is not None else (env_dir or None)
         self.cache_dir = Path(chosen).expanduser() if chosen else None
+        self._disk = WindowCache(self.cache_dir) if self.cache_dir else None
+        cross = cross_lm.cache_identity if cross_lm is not None else ""
+        self._identity = f"{lm.cache_identity}|{cross}"
         self._memory: OrderedDict[str, TextStats] = OrderedDict()
+        self._memory_tokens = 0
         self._lock = threading.Lock()
+        self.windows_scored = 0
+        """Windows run through the model so far (not counting cache hits)."""
         if cross_lm is not None:
             check_same_tokenizer(lm, cross_lm)
 
@@ -174,85 +204,131 @@ class TextScorer:
 
     def stats(self, text: str) -> TextStats:
         """Token statistics of ``text`` (cached)."""
-        key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-        with self._lock:
-            hit = self._memory.get(key)
-            if hit is not None:
-                self._memory.move_to_end(key)
-                return hit
-        result = self._compute(text)
-        with self._lock:
-            self._memory[key] = result
-            while len(self._memory) > self.cache_size:
-                self._memory.popitem(last=False)
-        return result
+        return self.stats_batch([text])[0]
 
     def stats_batch(self, texts: Sequence[str]) -> list[TextStats]:
-        return [self.stats(t) for t in texts]
+        """Token statistics of every text, the model run once over all their new windows.
+
+        Texts already in memory or on disk are not scored again; the rest are tokenized, cut
+        into windows, and the windows of all of them go through the model in length-sorted
+        batches.
+        """
+        keys = [_text_key(t) for t in texts]
+        found: dict[str, TextStats] = {}
+        with self._lock:
+            for key in keys:
+                hit = self._memory.get(key)
+                if hit is not None:
+                    self._memory.move_to_end(key)
+                    found[key] = hit
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        if todo:
+            computed = self._compute_many(list(todo.values()))
+            found.update(zip(todo.keys(), computed, strict=True))
+            self._remember(found, keys)
+        return [found[k] for k in keys]
 
     # -- internals -----------------------------------------------------------------------------
-    def _compute(self, text: str) -> TextStats:
-        all_ids, all_offsets = self.lm.encode(text)
-        ids = all_ids[: self.max_tokens]
-        offsets = None if all_offsets is None else all_offsets[: self.max_tokens]
-        windows: list[Window] = []
-        pieces: list[TokenStats] = []
-        for start, stop, new_from in window_spans(len(ids), self.window):
-            stats = self._window_stats(ids[start:stop])
-            win = Window(start, stop, new_from, stats, summarise(stats))
-            windows.append(win)
-            # stats[j] describes token start + 1 + j; keep only tokens new to this window.
-            pieces.append(stats.slice(new_from - (start + 1), len(stats)))
-        tokens = _concat(pieces)
-        features = summarise(tokens) if len(tokens) else {}
-        return TextStats(ids, offsets, len(all_ids), windows, tokens, features)
+    def _remember(self, found: dict[str, TextStats], batch_keys: list[str]) -> None:
+        batch_tokens = sum(len(found[k].ids) for k in set(batch_keys))
+        # Never evict the batch being scored: the next detector of the same scan reads it.
+        budget = max(self.cache_tokens, batch_tokens)
+        with self._lock:
+            for key in batch_keys:
+                if key in self._memory:
+                    self._memory.move_to_end(key)
+                    continue
+                self._memory[key] = found[key]
+                self._memory_tokens += len(found[key].ids)
+            while self._memory_tokens > budget and self._memory:
+                _, old = self._memory.popitem(last=False)
+                self._memory_tokens -= len(old.ids)
 
-    def _window_stats(self, ids: list[int]) -> TokenStats:
-        key = self._disk_key(ids)
-        cached = self._disk_get(key)
-        if cached is not None:
-            return cached
-        logits = self.lm.logits(ids)
-        cross = self.cross_lm.logits(ids) if self.cross_lm is not None else None
-        stats = token_statistics(logits, ids, cross)
-        self._disk_put(key, stats)
-        return stats
+    def _compute_many(self, texts: list[str]) -> list[TextStats]:
+        encoded = []
+        pending: list[list[int]] = []
+        slots: list[tuple[int, int]] = []
+        per_text: list[list[TokenStats | None]] = []
+        for t, text in enumerate(texts):
+            all_ids, all_offsets = self.lm.encode(text)
+            ids = all_ids[: self.max_tokens]
+            offsets = None if all_offsets is None else all_offsets[: self.max_tokens]
+            spans = window_spans(len(ids), self.window)
+            encoded.append((ids, offsets, len(all_ids), spans))
+            row: list[TokenStats | None] = []
+            for w, (start, stop, _) in enumerate(spans):
+                cached = None if self.pooled_layers else self._disk_get(ids[start:stop])
+                row.append(cached)
+                if cached is None:
+                    pending.append(ids[start:stop])
+                    slots.append((t, w))
+            per_text.append(row)
+        scored, pooled = self._score_windows(pending)
+        window_pooled: dict[tuple[int, int], np.ndarray] = {}
+        for (t, w), stats, pool in zip(slots, scored, pooled, strict=True):
+            per_text[t][w] = stats
+            if pool is not None:
+                window_pooled[(t, w)] = pool
+            if not self.pooled_layers:
+                ids, _, _, spans = encoded[t]
+                start, stop, _ = spans[w]
+                self._disk_put(ids[start:stop], stats)
+        out = []
+        for t, (ids, offsets, n_total, spans) in enumerate(encoded):
+            windows: list[Window] = []
+            pieces: list[TokenStats] = []
+            for w, (start, stop, new_from) in enumerate(spans):
+                stats = per_text[t][w]
+                assert stats is not None
+                windows.append(Window(start, stop, new_from, stats, summarise(stats)))
+                # stats[j] describes token start + 1 + j; keep only tokens new to this window.
+                pieces.append(stats.slice(new_from - (start + 1), len(stats)))
+            tokens = concat_stats(pieces)
+            features = summarise(tokens) if len(tokens) else {}
+            pooled_mean = None
+            if self.pooled_layers and spans:
+                weights = np.array([stop - start for start, stop, _ in spans], dtype=np.float64)
+                stack = np.stack([window_pooled[(t, w)] for w in range(len(spans))])
+                pooled_mean = np.average(stack, axis=0, weights=weights)
+            out.append(TextStats(ids, offsets, n_total, windows, tokens, features, pooled_mean))
+        return out
 
-    def _disk_key(self, ids: list[int]) -> str | None:
-        if self.cache_dir is None:
-            return None
-        cross = self.cross_lm.name if self.cross_lm is not None else ""
-        # models scored behind a <bos> get their own keys (older caches were made without it)
-        prefix = self.lm.prefix_ids
-        name = f"{self.lm.name}+{prefix}" if prefix else self.lm.name
-        raw = f"{name}|{cross}|" + ",".join(map(str, ids))
-        return hashlib.sha1(raw.encode()).hexdigest()
+    def _score_windows(
+        self, seqs: list[list[int]]
+    ) -> tuple[list[TokenStats], list[np.ndarray | None]]:
+        """Statistics of each window, the windows run through the model in padded batches."""
+        out: list[TokenStats | None] = [None] * len(seqs)
+        pooled: list[np.ndarray | None] = [None] * len(seqs)
+        for batch in length_batches([len(s) for s in seqs], self.batch_tokens):
+            group = [seqs[i] for i in batch]
+            rows, pools = self.lm.forward_rows(group, self.pooled_layers)
+            cross_rows = None
+            if self.cross_lm is not None:
+                cross_rows = self.cross_lm.forward_rows(group)[0]
+            for j, i in enumerate(batch):
+                cross = None if cross_rows is None else _blocks(self.cross_lm, cross_rows[j])
+                out[i] = statistics_from_blocks(_blocks(self.lm, rows[j]), seqs[i], cross)
+                if pools is not None:
+                    pooled[i] = pools[j].numpy().astype(np.float32)
+            self.windows_scored += len(batch)
+        return [s for s in out if s is not None], pooled
 
-    def _disk_get(self, key: str | None) -> TokenStats | None:
-        if key is None or self.cache_dir is None:
-            return None
-        path = self.cache_dir / key[:2] / f"{key}.npz"
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path) as data:
-                return TokenStats.from_arrays({k: data[k] for k in data.files})
-        except (OSError, ValueError, KeyError):  # a damaged entry is recomputed
-            return None
+    def _disk_get(self, ids: list[int]) -> TokenStats | None:
+        return None if self._disk is None else self._disk.get(self._identity, ids)
 
-    def _disk_put(self, key: str | None, stats: TokenStats) -> None:
-        if key is None or self.cache_dir is None:
-            return
-        path = self.cache_dir / key[:2] / f"{key}.npz"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            buf = io.BytesIO()
-            np.savez(buf, **stats.to_arrays())
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(buf.getvalue())
-            tmp.replace(path)
-        except OSError:  # the cache is an optimisation; never fail a scan over it
-            return
+    def _disk_put(self, ids: list[int], stats: TokenStats) -> None:
+        if self._disk is not None:
+            self._disk.put(self._identity, ids, stats)
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _blocks(lm: LanguageModel | None, rows: Any) -> Any:
+    """``block(a, b)``: float32 logits of rows a..b-1 (projected through the head on demand)."""
+    assert lm is not None
+    return lambda a, b: lm.rows_to_logits(rows[a:b])
 
 
 def check_same_tokenizer(a: LanguageModel, b: LanguageModel) -> None:
@@ -263,22 +339,6 @@ def check_same_tokenizer(a: LanguageModel, b: LanguageModel) -> None:
             f"{a.name!r} and {b.name!r} use different tokenizers; lm-cross needs two models "
             "of one family (e.g. a base and an instruct model)"
         )
-
-
-def _concat(pieces: list[TokenStats]) -> TokenStats:
-    if not pieces:
-        empty = np.zeros(0, dtype=np.float32)
-        return TokenStats(empty, np.zeros(0, dtype=np.int64), empty, empty)
-    ce = None
-    if all(p.cross_entropy is not None for p in pieces):
-        ce = np.concatenate([p.cross_entropy for p in pieces])  # type: ignore[misc]
-    return TokenStats(
-        np.concatenate([p.loglik for p in pieces]),
-        np.concatenate([p.rank for p in pieces]),
-        np.concatenate([p.entropy for p in pieces]),
-        np.concatenate([p.variance for p in pieces]),
-        ce,
-    )
 
 
 _SCORERS: dict[tuple[str, str | None], TextScorer] = {}

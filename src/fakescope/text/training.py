@@ -16,15 +16,16 @@ import numpy as np
 
 from fakescope.core import metrics
 from fakescope.core.media import MediaError
-from fakescope.text.calibration import (
-    DEFAULT_DETECTORS,
-    DETECTOR_FEATURES,
-    TextWeights,
-    fit_weights,
-)
+from fakescope.core.sample_size import reliability_note, require_samples
+from fakescope.text.calibration import DEFAULT_DETECTORS, DETECTOR_FEATURES, TextWeights
+from fakescope.text.feature_fusion import STATISTICS
+from fakescope.text.fitting import fit_weights
 from fakescope.text.language import check_english
 from fakescope.text.loaders import load_text
 from fakescope.text.scoring import MIN_TOKENS, TextScorer
+
+MIN_TEXTS_PER_CLASS = 20
+"""Fewer usable texts per class are refused (unless ``allow_small``): the fit would be noise."""
 
 DEFAULT_RIDGE_C = 0.001
 """Strong shrinkage: fusion weights stay near each statistic's own evidence (docs/text.md)."""
@@ -61,21 +62,31 @@ def extract_features(
     texts: Sequence[tuple[str, str]],
     labels: Sequence[int],
     progress: Callable[[int, int], None] | None = None,
+    batch: int = 64,
 ) -> LabelledFeatures:
-    """Score each text once (the scorer caches) and keep those the detectors would judge."""
+    """Score each text once, ``batch`` texts per model batch, keeping those the detectors judge."""
     feats, ys, paths, skipped = [], [], [], []
-    for k, ((path, text), y) in enumerate(zip(texts, labels, strict=True)):
-        lang = check_english(text)
-        if not lang.ok:
-            skipped.append((path, lang.reason))
-        else:
-            st = scorer.stats(text)
+    pending: list[tuple[str, str, int]] = []
+
+    def flush() -> None:
+        stats = scorer.stats_batch([t for _, t, _ in pending])
+        for (path, _, y), st in zip(pending, stats, strict=True):
             if st.n_scored < MIN_TOKENS:
                 skipped.append((path, "too short to judge"))
             else:
                 feats.append(dict(st.features))
                 ys.append(int(y))
                 paths.append(path)
+        pending.clear()
+
+    for k, ((path, text), y) in enumerate(zip(texts, labels, strict=True)):
+        lang = check_english(text)
+        if not lang.ok:
+            skipped.append((path, lang.reason))
+        else:
+            pending.append((path, text, int(y)))
+        if len(pending) >= batch or k + 1 == len(texts):
+            flush()
         if progress is not None:
             progress(k + 1, len(texts))
     return LabelledFeatures(feats, ys, paths, skipped)
@@ -121,8 +132,14 @@ def train(
     nonnegative: bool = True,
     ridge_c: float = DEFAULT_RIDGE_C,
     progress: Callable[[int, int], None] | None = None,
+    min_texts: int = MIN_TEXTS_PER_CLASS,
+    statistics: Sequence[str] | None = STATISTICS,
 ) -> tuple[TextWeights, LabelledFeatures]:
     """Fit :class:`TextWeights` on human (label 0) and machine (label 1) text files.
+
+    Raises :class:`~fakescope.core.sample_size.TooLittleData` (a ``ValueError``) when fewer than
+    ``min_texts`` usable texts of either class remain (short and non-English texts are dropped
+    first): a calibration on a handful of texts reports a perfect in-sample fit and means nothing.
 
     Examples
     --------
@@ -144,6 +161,14 @@ def train(
     data = extract_features(scorer, texts, labels, progress)
     if len(set(data.labels)) < 2:
         raise ValueError("after dropping short and non-English texts only one class is left")
+    require_samples(
+        {
+            "usable human texts": data.labels.count(0),
+            "usable machine texts": data.labels.count(1),
+        },
+        min_texts,
+        source=", ".join(str(p) for p in [*human, *machine]),
+    )
     weights = fit_weights(
         data.features,
         data.labels,
@@ -153,6 +178,7 @@ def train(
         c=ridge_c,
         model=scorer.lm.name,
         window=scorer.window,
+        statistics=statistics,
     )
     scores = score_features(weights, data.features)
     weights.info = {
@@ -162,11 +188,44 @@ def train(
         "target_fpr": target_fpr,
         "nonnegative": nonnegative,
         "ridge_c": ridge_c,
+        "fusion": "statistics" if statistics else "detectors",
         "train_metrics": {k: summary_metrics(v, data.labels) for k, v in scores.items()},
         "human_files": [str(p) for p in human],
         "machine_files": [str(p) for p in machine],
     }
     return weights, data
+
+
+def small_sample_warnings(weights: TextWeights) -> list[str]:
+    """What a reader of the training summary must know about its size.
+
+    Examples
+    --------
+    >>> from fakescope.core.fusion import LogisticFuser
+    >>> w = TextWeights({}, LogisticFuser({}), info={"n_human": 30, "n_machine": 500,
+    ...                                              "target_fpr": 0.01})
+    >>> small_sample_warnings(w)[0][:51]
+    "the 'likely synthetic' threshold aims at 1.0% false"
+    """
+    info = weights.info
+    n_human, n_machine = int(info.get("n_human", 0)), int(info.get("n_machine", 0))
+    target = float(info.get("target_fpr", 0.01))
+    out = []
+    if target > 0 and n_human < 1.0 / target:
+        out.append(
+            f"the 'likely synthetic' threshold aims at {target:.1%} false positives but rests on "
+            f"only {n_human} human texts (at least {int(round(1 / target))} are needed to place "
+            "it); expect more false positives on new human text"
+        )
+    fused = info.get("train_metrics", {}).get("fused", {})
+    note = reliability_note(n_machine, n_human, fused.get("roc_auc"))
+    if note is not None:
+        out.append(f"the training fit was {note}")
+    out.append(
+        "these metrics are measured on the training texts themselves; evaluate on held-out "
+        "files with `fakescope evaluate`"
+    )
+    return out
 
 
 def describe(weights: TextWeights) -> list[list[Any]]:
