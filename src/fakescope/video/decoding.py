@@ -315,6 +315,11 @@ class FrameReader:
         near = 2.5 / max(self.clip.fps, 1.0)
         want = 0
         pending: Frame | None = None
+        # A seek lands on the keyframe before its target; with keyframes further apart than
+        # SEEK_AHEAD_S (libx264's default is 10 s) that can be the keyframe already passed, and
+        # seeking again from there would repeat for ever. So each wanted time gets one seek at
+        # most; after it, decoding runs forward (non-reference frames skipped) to the target.
+        sought: int | None = None
         try:
             for idx, t, frame in walk.frames():
                 if pending is not None:
@@ -348,7 +353,8 @@ class FrameReader:
                         break
                     target = times[want]
                 ahead = target - t
-                if ahead > SEEK_AHEAD_S:
+                if ahead > SEEK_AHEAD_S and sought != want:
+                    sought = want
                     walk.seek(target - 1.0)
                 walk.set_skip_nonref(ahead > near)
             if pending is not None:
