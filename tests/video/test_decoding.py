@@ -135,3 +135,21 @@ def test_long_gop_does_not_seek_back_to_the_same_keyframe_for_ever(tmp_path):
     frames = _run_with_deadline(lambda: list(reader), 30)
     assert [f.time for f in frames] == pytest.approx([0.0, 9.0, 18.0, 27.0], abs=0.1)
     assert reader.report.frames_read < 1500
+
+
+def test_no_frame_threads_while_a_python_log_callback_is_installed(make_video):
+    import av.logging
+
+    from fakescope.video.decoding import _Walk
+
+    clip = probe(make_video(frames=5))
+    walk = _Walk(clip, threads=True)
+    assert walk.stream.thread_type.name == "AUTO"  # frame and slice threads
+    walk.close()
+    av.logging.set_level(av.logging.ERROR)
+    try:
+        walk = _Walk(clip, threads=True)
+        assert walk.stream.thread_type.name == "SLICE"  # FFmpeg's default: no frame threads
+        walk.close()
+    finally:
+        av.logging.set_level(None)

@@ -162,8 +162,10 @@ class _Walk:
         except av.FFmpegError as exc:
             raise MediaError(clip.path, f"not a readable video file ({_reason(exc)})") from None
         self.stream = self.container.streams.video[0]
-        if threads:
-            # Frame + slice threads: decoding is most of the cost on a long clip.
+        if threads and av.logging.get_level() is None:
+            # Frame + slice threads: decoding is most of the cost on a long clip. Not when a
+            # Python log callback is installed (av.logging.set_level): an FFmpeg thread logging
+            # while the decoder is freed waits for the GIL held by the freeing thread: deadlock.
             self.stream.thread_type = "AUTO"
         self.ctx = self.stream.codec_context
         self.index = 0
