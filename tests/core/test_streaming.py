@@ -57,3 +57,22 @@ def test_errors_become_pieces_and_close_stops_early():
     first = next(feed.batches())
     assert first[0].error == "no such file or folder" and first[0].name == "gone.toy"
     feed.close()  # must return although 50 inputs were never read
+
+
+def test_close_does_not_wait_for_a_slow_loading_step(tmp_path):
+    import time
+
+    from fakescope.core.registry import register_loader
+
+    def load_slowly(path):
+        time.sleep(3)
+        return [Media(str(path), "toy", [0.5])]
+
+    register_loader("toy", [".sleepytoy"], load_slowly)
+    p = tmp_path / "a.sleepytoy"
+    p.write_bytes(b"zzz")
+    feed = Feed([InputFile(str(p))], batch_size=1, memory_budget=1 << 20, timeout=None)
+    time.sleep(0.2)  # the loader is now inside the 3 s step
+    start = time.monotonic()
+    feed.close()  # Ctrl-C during a scan must not wait for the step (up to --timeout)
+    assert time.monotonic() - start < 1.5

@@ -122,6 +122,8 @@ class Scanner:
             A path (file, folder, glob, ``"-"``), bytes, a binary file object, a PIL image, a
             NumPy array, ``{"text": ...}``, ``{"raw": samples, "sampling_rate": rate}``, a
             :class:`Media`, or a list / generator of these (see :mod:`fakescope.core.inputs`).
+            Inputs are counted before the first is scanned, so a generator is read to its end
+            first; files are decoded one at a time as the scan goes.
         progress : callable, optional
             ``progress(done, total, name)``: called once with ``done=0`` after the inputs were
             counted (folders walked), then after each input is finished.

@@ -143,16 +143,22 @@ class Feed:
         self._budget.release(sum(p.nbytes for p in batch))
 
     def close(self) -> None:
-        """Stop loading (the consumer stopped early or finished) and free what is pending."""
+        """Stop loading (the consumer stopped early or finished) and free what is pending.
+
+        Does not wait for a loading step in progress (it may run up to the time limit): the
+        loader thread sees the stop flag after that step and frees what it still holds.
+        """
         self._stop.set()
+        self._drain()
+        self._thread.join(_POLL_S)
+        self._drain()  # a piece put while the flag was being set
+
+    def _drain(self) -> None:
         while True:
             try:
                 piece = self._queue.get_nowait()
             except queue.Empty:
-                if not self._thread.is_alive():
-                    return
-                self._thread.join(_POLL_S)
-                continue
+                return
             if piece is not _END and piece.cleanup is not None:
                 piece.cleanup()
 
