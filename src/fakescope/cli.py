@@ -11,6 +11,7 @@ unsupported), 2 usage error (bad option, unknown detector).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
