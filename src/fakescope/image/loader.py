@@ -18,7 +18,7 @@ import numpy as np
 
 from fakescope.core.files import read_capped
 from fakescope.core.media import Media, MediaError
-from fakescope.image.pixels import UnusablePixels, analysis_crop, flat_reason, to_rgb_array
+from fakescope.image.pixels import picture_media
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 
@@ -136,18 +136,6 @@ def decode_image_bytes(raw: bytes, shown: str = "<bytes>") -> Media:
         raise MediaError(shown, f"the {fmt} data is corrupt ({msg})") from None
     except (ValueError, SyntaxError, EOFError, IndexError, KeyError) as exc:
         raise MediaError(shown, f"the {fmt} data is corrupt ({exc})") from None
-
-
-def picture_media(im: Any, shown: str, metadata: dict[str, Any]) -> Media:
-    """The analysed pixels of a decoded picture: its centre if it is huge, flagged if flat."""
-    part, note = analysis_crop(im)
-    try:
-        rgb = to_rgb_array(part)
-    except UnusablePixels as exc:
-        raise MediaError(shown, f"cannot be analysed: {exc}") from None
-    if note:
-        metadata.update(note)
-    return Media(shown, "image", rgb, metadata, abstain=flat_reason(rgb))
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from fakescope.core.media import Media, MediaError
-from fakescope.image.loader import MAX_PIXELS, extract_metadata, picture_media
-from fakescope.image.pixels import UnusablePixels, array_to_image
+from fakescope.image.loader import MAX_PIXELS, extract_metadata
+from fakescope.image.pixels import UnusablePixels, array_to_image, picture_media
 
 
 def image_from_object(obj: Any, name: str) -> list[Media] | None:

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from fakescope.core.media import Media, MediaError
+
 #: Longest side analysed; larger pictures are reduced to their centre region of this size.
 MAX_ANALYSIS_SIDE = 4096
 #: A picture whose channels each span at most this many grey levels is "flat".
@@ -178,3 +180,15 @@ def array_to_image(arr: Any) -> Any:
         scale = 255.0 if hi <= 1.0 else 1.0
         a = np.clip(a * scale + 0.5, 0, 255).astype(np.uint8)
     return Image.fromarray(np.ascontiguousarray(a))
+
+
+def picture_media(im: Any, shown: str, metadata: dict[str, Any]) -> Media:
+    """The analysed pixels of a decoded picture: its centre if it is huge, flagged if flat."""
+    part, note = analysis_crop(im)
+    try:
+        rgb = to_rgb_array(part)
+    except UnusablePixels as exc:
+        raise MediaError(shown, f"cannot be analysed: {exc}") from None
+    if note:
+        metadata.update(note)
+    return Media(shown, "image", rgb, metadata, abstain=flat_reason(rgb))
