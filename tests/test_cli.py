@@ -200,3 +200,47 @@ def test_detectors_warns_about_detectors_the_verdict_does_not_count(toy_files):
         assert "toy-inverted 0.90 not counted" in human.output
     finally:
         registry._FUSERS.pop("toy", None)
+
+
+def test_html_output_path_is_checked_before_scanning(toy_files, tmp_path):
+    missing = tmp_path / "no-such-folder" / "report.html"
+    result = runner.invoke(app, ["scan", str(toy_files["real1"]), "--html", str(missing)])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr and result.stdout == ""
+    folder = runner.invoke(app, ["scan", str(toy_files["real1"]), "--html", str(tmp_path)])
+    assert folder.exit_code == 2 and "is a folder" in folder.stderr
+
+
+def test_html_and_lines_with_hostile_file_names(tmp_path):
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for raw in (b"caf\xe9.toy", b"two\nlines.toy"):
+        with open(os.path.join(os.fsencode(str(folder)), raw), "wb") as fh:
+            fh.write(b"TOY1 0.2 0.3")
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["scan", str(folder), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")  # was a 0-byte file and a UnicodeEncodeError
+    assert "caf\\xe9.toy" in text and "two\\nlines.toy" in text
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # two results and the summary: a newline in a name splits nothing
+    assert any(line.rstrip().endswith("(toy-mean 0.25, toy-abstain 0.30)") for line in lines)
+
+
+def test_timeout_option_reaches_the_scanner(toy_files, monkeypatch):
+    import fakescope.core.pipeline as pipeline
+
+    seen = {}
+    original = pipeline.Scanner.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.update(kwargs)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Scanner, "__init__", spy)
+    runner.invoke(app, ["scan", "--timeout", "12", str(toy_files["real1"])])
+    assert seen["timeout"] == 12
+    runner.invoke(app, ["scan", "--timeout", "0", str(toy_files["real1"])])
+    assert seen["timeout"] is None

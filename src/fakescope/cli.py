@@ -11,6 +11,7 @@ unsupported), 2 usage error (bad option, unknown detector).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -165,6 +166,14 @@ def scan(
         list[str] | None,
         typer.Option("--plugin", help="A Python file that registers detectors (repeat)."),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds one file may take to read, and to analyse, before it is stopped and "
+            "reported (0: no limit).",
+        ),
+    ] = 900.0,
 ) -> None:
     """Scan files and say, per file, how likely it is machine-made, with the evidence."""
     from fakescope.core.pipeline import Scanner
@@ -190,15 +199,19 @@ def scan(
         from fakescope.service.worker import run_plugin_file
 
         run_plugin_file(path)
+    if html is not None:
+        problem = _output_problem(html)
+        if problem:  # found now, not after an hour of scanning
+            _usage_error(f"--html {html}: {problem}")
     _set_threads(threads)
     _apply_weights(weights)
 
     try:
-        scanner = Scanner(detectors=detector, extra=extra, batch_size=batch_size)
+        scanner = Scanner(
+            detectors=detector, extra=extra, batch_size=batch_size, timeout=timeout or None
+        )
     except KeyError as exc:
         _usage_error(str(exc.args[0]))
-    if html is not None and html.exists() and html.is_dir():
-        _usage_error(f"{html} is a folder; give a file name for --html")
     reports: list[Report] = []
     failed = 0
     verdicts: Counter[str] = Counter()
@@ -228,6 +241,20 @@ def scan(
     if not as_json:
         out.print(_summary_line(verdicts))
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _output_problem(path: Path) -> str | None:
+    """Why a report cannot be written at ``path``, checked before the scan starts."""
+    if path.is_dir():
+        return "is a folder; give a file name"
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "cannot be written (permission denied)"
+    return None
 
 
 def _result(progress: Progress, line: str, *, markup: bool = True) -> None:
@@ -270,7 +297,9 @@ def _human_line(report: Report) -> str:
         for k, v in report.detector_scores.items()
     )
     verdict = f"[{colour}]{report.verdict:<17}[/{colour}]"
-    return f"{verdict} {score}  {escape(report.path)}  [dim]({dets})[/dim]"
+    note = report.metadata.get("analysis_note")
+    note = f" [dim]- {escape(str(note))}[/dim]" if note else ""
+    return f"{verdict} {score}  {escape(report.path)}  [dim]({dets})[/dim]{note}"
 
 
 @app.command()

@@ -96,3 +96,45 @@ def test_sniff_rejects_other_formats():
     assert not sniff(b"RIFF\x00\x00\x00\x00AVI LIST")
     assert not sniff(b"\x00\x00\x00\x18ftypmp42")  # video MP4 is the video plugin's
     assert sniff(b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00")
+
+
+def test_utf16_text_with_bom_is_not_taken_for_mp3():
+    from fakescope.audio.loader import sniff
+
+    head = "\ufeffHello, this is a note saved by Notepad.".encode("utf-16-le")[:64]
+    assert not sniff(head)
+
+
+def test_long_audio_is_analysed_on_its_first_part(tmp_path: Path, monkeypatch):
+    import fakescope.audio.loader as loader
+
+    monkeypatch.setattr(loader, "MAX_DECODED_SAMPLES", 16000)
+    rng = np.random.default_rng(0)
+    p = tmp_path / "long.flac"
+    sf.write(p, rng.normal(0, 0.1, 48000).astype(np.float32), 16000)
+    [media] = loader.load_audio(p)
+    assert media.data.samples.shape[0] == 16000
+    assert media.metadata["analysis_note"].startswith("only the first 1.0 s of 3.0 s")
+
+
+def test_implausible_sample_rates_are_refused(tmp_path: Path):
+    from fakescope.audio.loader import load_audio
+
+    p = tmp_path / "slow.wav"
+    sf.write(p, np.sin(np.arange(20000) / 3.0) * 0.3, 1000)
+    with pytest.raises(MediaError, match="sample rate of 1000 Hz"):
+        load_audio(p)
+
+
+def test_audio_in_memory():
+    from fakescope.audio.loader import audio_from_object
+
+    tone = (np.sin(np.arange(32000) / 3.0) * 0.3).astype(np.float32)
+    [media] = audio_from_object({"raw": tone, "sampling_rate": 16000}, "<audio #1>")
+    assert media.data.sample_rate == 16000 and media.metadata["duration_s"] == 2.0
+    stereo = (np.stack([tone, tone], 1) * 32767).astype(np.int16)
+    [pcm] = audio_from_object({"array": stereo, "sampling_rate": 16000}, "<audio #2>")
+    assert pcm.data.channels == 2 and abs(float(pcm.data.samples.max()) - 0.3) < 0.01
+    with pytest.raises(MediaError, match="is silent"):
+        audio_from_object({"raw": np.zeros(16000), "sampling_rate": 16000}, "<audio #3>")
+    assert audio_from_object({"text": "hi"}, "x") is None

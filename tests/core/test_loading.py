@@ -71,3 +71,64 @@ def test_loading_never_modifies_the_input(toy_files):
     with pytest.raises(MediaError):
         load(toy_files["broken"])
     assert toy_files["broken"].read_bytes() == before
+
+
+def test_special_files_get_clear_errors_instead_of_hanging(tmp_path):
+    import os
+
+    from fakescope.core.pipeline import Scanner
+
+    os.mkfifo(tmp_path / "voice.toy")  # opening it for reading used to block for ever
+    (tmp_path / "zeros.toy").symlink_to("/dev/zero")  # read until MemoryError before
+    (tmp_path / "gone.toy").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "ok.toy").write_bytes(b"TOY1 0.2 0.3")
+    reports = {r.path: r for r in Scanner(timeout=30).scan(str(tmp_path))}
+    assert "named pipe (FIFO), not a regular file" in reports[str(tmp_path / "voice.toy")].error
+    assert "character device" in reports[str(tmp_path / "zeros.toy")].error
+    assert "broken symbolic link" in reports[str(tmp_path / "gone.toy")].error
+    assert reports[str(tmp_path / "ok.toy")].error is None
+    with pytest.raises(MediaError, match="named pipe"):
+        load(tmp_path / "voice.toy")
+
+
+def test_unreadable_folder_is_reported_not_skipped(tmp_path, monkeypatch):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.toy").write_bytes(b"TOY1 0.2")
+    (tmp_path / "b.toy").write_bytes(b"TOY1 0.2")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # the test may run as root, for whom chmod 000 changes nothing
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = collect_inputs([str(tmp_path)])
+    assert [i.path for i in items if i.missing is None] == [str(tmp_path / "b.toy")]
+    [bad] = [i for i in items if i.missing]
+    assert bad.path == str(locked)
+    assert bad.missing.startswith("the folder cannot be read (Permission denied)")
+
+
+def test_hostile_file_names_are_shown_on_one_printable_line(tmp_path):
+    import os
+
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9\nline.toy")
+    with open(os.fsencode(odd), "wb") as fh:
+        fh.write(b"TOY1 0.2 0.4")
+    [item] = collect_inputs([str(tmp_path)])
+    assert item.name.endswith("/caf\\xe9\\nline.toy")
+    medias = load(item.path)
+    assert medias[0].path == item.name
+    item.name.encode("utf-8")
+
+
+def test_stdin_is_read_with_a_cap(monkeypatch):
+    import fakescope.core.loading as loading
+
+    monkeypatch.setattr(loading, "MAX_STDIN_BYTES", 16)
+    with pytest.raises(MediaError, match="standard input is larger than"):
+        load_stdin(io.BytesIO(b"TOY1 " + b"0.5 " * 100))

@@ -217,3 +217,27 @@ def test_xmp_from_png(tmp_path: Path, photo: np.ndarray) -> None:
 def test_decode_bytes_directly(png_bytes: bytes) -> None:
     media = decode_image_bytes(png_bytes, "mem.png")
     assert media.path == "mem.png" and media.data.shape == (256, 256, 3)
+
+
+def test_nan_float_tiff_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "nan.tif"
+    Image.fromarray(np.full((64, 64), np.nan, np.float32), mode="F").save(p)
+    with pytest.raises(MediaError, match="cannot be analysed: 100% of its float pixel values"):
+        load_image(p)
+
+
+def test_huge_image_is_analysed_on_its_centre(tmp_path: Path) -> None:
+    p = tmp_path / "wide.png"
+    Image.new("L", (6000, 100), 7).save(p)  # a few KB on disk, 6000 px wide
+    [media] = load_image(p)
+    assert media.data.shape == (100, 4096, 3)
+    assert (media.metadata["width"], media.metadata["height"]) == (6000, 100)
+    assert media.metadata["analysed_region"] == [952, 0, 5048, 100]
+
+
+def test_image_files_are_read_with_a_byte_cap(tmp_path: Path, monkeypatch, png_bytes) -> None:
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
+    p = tmp_path / "a.png"
+    p.write_bytes(png_bytes)
+    with pytest.raises(MediaError, match="larger than"):
+        load_image(p)

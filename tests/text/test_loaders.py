@@ -143,3 +143,152 @@ def test_sniff_claims_prose_only():
 def test_decode_bytes_reports_position():
     with pytest.raises(MediaError, match="position 3"):
         decode_bytes(b"abc\xff\xfe more text", "x.txt")
+
+
+def _within(seconds, fn):
+    import threading
+
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("value", fn()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"took more than {seconds} s"
+    return box["value"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!--a " * 40_000,  # unclosed comments: 40k openers took 78 s
+        "[a](b " * 40_000,  # links without a closing parenthesis
+        "![a](b " * 40_000,
+        "[" * 200_000,
+        "\n \n" * 100_000 + "x",  # blank lines before a non-bullet
+    ],
+    ids=["comments", "links", "images", "brackets", "blank-lines"],
+)
+def test_markdown_parsing_is_linear(text):
+    _within(10, lambda: markdown_to_text(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<a " * 50_000, '<a b="' * 50_000, "<!--" * 50_000, "<title>" + "<!--" * 50_000],
+    ids=["open-tags", "open-attributes", "comments", "title"],
+)
+def test_html_parsing_is_linear(text):
+    # The standard library's HTMLParser took 25 s on 30 KB of "<a ".
+    _within(10, lambda: html_to_text(text))
+
+
+def test_html_visible_text_keeps_quoted_attributes_and_raw_text():
+    body, title = html_to_text(
+        '<title>A &amp; B</title><p title="1 > 0">kept</p><script>if (a < b) {}</script>'
+        "<textarea><b>raw</b></textarea><!-- hidden -->tail<br/>&lt;end"
+    )
+    assert title == "A & B"
+    assert body == "kept\n<b>raw</b>tail\n<end"
+
+
+def test_json_huge_integers_and_deep_nesting_fail_only_their_record(tmp_path):
+    p = tmp_path / "odd.jsonl"
+    p.write_text(
+        json.dumps({"text": "fine", "id": 1})
+        + "\n"
+        + '{"text": "big id", "id": '
+        + "9" * 5000
+        + "}\n"
+        + "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + json.dumps({"text": "still read"})
+        + "\n"
+    )
+    ms = load_text(p)
+    assert [m.data for m in ms] == ["fine", "big id", "", "still read"]
+    assert "id" not in ms[1].metadata  # kept as text, too long for the report
+    assert "nested too deeply" in ms[2].metadata["error"]
+    whole = tmp_path / "deep.json"
+    whole.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(MediaError, match="not valid JSON \\(nested too deeply\\)"):
+        load_text(whole)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"text": ' + "1" * 5000 + "}")
+    [m] = load_text(huge)  # was "'ValueError' object has no attribute 'msg'"
+    assert m.metadata["error"] == 'the record "text" is not a string'
+
+
+def test_jsonl_streams_record_by_record(tmp_path):
+    from fakescope.text.loaders import iter_text
+
+    p = tmp_path / "many.jsonl"
+    with p.open("w") as fh:
+        for i in range(1000):
+            fh.write(json.dumps({"text": f"record {i}"}) + "\n")
+    records = iter_text(p)
+    assert next(records).data == "record 0"  # without reading the other 999 first
+    assert sum(1 for _ in records) == 999
+
+
+def test_jsonl_overlong_line_and_bad_utf8_fail_only_their_record(tmp_path, monkeypatch):
+    import fakescope.text.loaders as loaders
+
+    monkeypatch.setattr(loaders, "MAX_LINE_BYTES", 64)
+    p = tmp_path / "lines.jsonl"
+    p.write_bytes(
+        b'{"text": "a"}\n{"text": "' + b"x" * 200 + b'"}\n{"text": "\xff"}\n{"text": "b"}\n'
+    )
+    ms = load_text(p)
+    assert [m.data for m in ms] == ["a", "", "", "b"]
+    assert "longer than" in ms[1].metadata["error"]
+    assert "not UTF-8" in ms[2].metadata["error"]
+
+
+def test_lone_surrogates_and_nan_from_json_do_not_reach_the_report(tmp_path):
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"text": "broken \\ud800 pair", "score": NaN}\n{"text": "x"}\n')
+    [m, _] = load_text(p)
+    assert m.data == "broken \ufffd pair" and "score" not in m.metadata
+
+
+def test_text_in_memory():
+    from fakescope.text.loaders import text_from_object
+
+    [m] = text_from_object({"text": "Hello there.", "source": "chat"}, "<text #1>")
+    assert m.data == "Hello there." and m.metadata["source"] == "chat"
+    assert text_from_object({"raw": [1]}, "x") is None
+    with pytest.raises(MediaError, match="not a string"):
+        text_from_object({"text": 5}, "<text #1>")
+
+
+def test_utf16_text_with_bom_loads_as_text_not_audio(tmp_path):
+    from fakescope.core.loading import load
+
+    p = tmp_path / "note"  # no extension: content sniffing decides
+    p.write_bytes("Hello, this note was saved as UTF-16 by an old editor.".encode("utf-16"))
+    [m] = load(p)
+    assert m.modality == "text" and m.data.startswith("Hello, this note")
+
+
+def test_a_large_jsonl_prints_its_first_rows_early(tmp_path):
+    # Before: a 10,000-record file printed nothing until every record was scored.
+    from fakescope.core.evidence import Evidence
+    from fakescope.core.pipeline import Scanner
+    from fakescope.core.registry import register_detector
+
+    scored = []
+
+    class Counting:
+        name, modality = "toy-text-count", "text"
+
+        def score(self, media):
+            scored.append(media.path)
+            return Evidence(self.name, 0.5, "counted")
+
+    register_detector("toy-text-count", "text", Counting, default=False)
+    p = tmp_path / "big.jsonl"
+    p.write_text("".join(json.dumps({"text": f"record number {i}"}) + "\n" for i in range(2000)))
+    reports = Scanner(detectors=["toy-text-count"], batch_size=8).scan(str(p))
+    first = next(reports)
+    assert first.path == f"{p}#1" and len(scored) <= 8
+    assert sum(1 for _ in reports) == 1999

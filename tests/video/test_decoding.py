@@ -96,3 +96,60 @@ def test_far_apart_times_are_reached_by_seeking(make_video):
     assert [f.time for f in frames] == pytest.approx([0.0, 10.0, 20.0, 30.0], abs=0.25)
     assert reader.report.frames_read < 150  # most of the 400 frames were never decoded
     assert not reader.report.stopped_early
+
+
+def _run_with_deadline(fn, seconds):
+    import threading
+
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("value", fn()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s (an endless decode loop)"
+    return box["value"]
+
+
+def _noise_video(path, frames, fps=25):
+    import av
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)  # libx264's default GOP: 250 frames
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(frames):
+            img = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_long_gop_does_not_seek_back_to_the_same_keyframe_for_ever(tmp_path):
+    # Noise keeps libx264 from adding scene-cut keyframes: one keyframe every 10 s. A wanted
+    # time 9 s ahead used to seek to "target - 1", land on the keyframe already passed, and
+    # seek again from there, for ever.
+    clip = probe(_noise_video(tmp_path / "long_gop.mp4", frames=750))
+    reader = FrameReader(clip, [0.0, 9.0, 18.0, 27.0], burst=2)
+    frames = _run_with_deadline(lambda: list(reader), 30)
+    assert [f.time for f in frames] == pytest.approx([0.0, 9.0, 18.0, 27.0], abs=0.1)
+    assert reader.report.frames_read < 1500
+
+
+def test_no_frame_threads_while_a_python_log_callback_is_installed(make_video):
+    import av.logging
+
+    from fakescope.video.decoding import _Walk
+
+    clip = probe(make_video(frames=5))
+    walk = _Walk(clip, threads=True)
+    assert walk.stream.thread_type.name == "AUTO"  # frame and slice threads
+    walk.close()
+    av.logging.set_level(av.logging.ERROR)
+    try:
+        walk = _Walk(clip, threads=True)
+        assert walk.stream.thread_type.name == "SLICE"  # FFmpeg's default: no frame threads
+        walk.close()
+    finally:
+        av.logging.set_level(None)

@@ -108,3 +108,25 @@ def test_no_frames_is_a_media_error(make_video, monkeypatch):
     monkeypatch.setattr("fakescope.video.detector.FrameReader.__iter__", lambda self: iter(()))
     with pytest.raises(MediaError, match="no frame could be decoded"):
         VideoFramesDetector(image_detectors=[], temporal_model=None).score(media)
+
+
+def test_a_black_video_is_not_judged_on_its_flat_frames(tmp_path, brightness_detector):
+    # Image detectors score flat pictures 1.0; a black screen recording came out "likely
+    # synthetic". Flat frames now get no image scores, so the video abstains.
+    import av
+
+    path = tmp_path / "black.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
+        for _ in range(20):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 96, 3), np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    [media] = load_video(path)
+    ev = VideoFramesDetector(image_detectors=[brightness_detector], temporal_model=None).score(
+        media
+    )
+    assert ev.score is None

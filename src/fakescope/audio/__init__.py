@@ -37,6 +37,12 @@ def _load(path):
     return load_audio(path)
 
 
+def _from_object(obj, name):  # noqa: ANN001, ANN202  (converter for audio in memory)
+    from fakescope.audio.loader import audio_from_object
+
+    return audio_from_object(obj, name)
+
+
 def _sniff(head: bytes) -> bool:
     from fakescope.audio.loader import sniff
 
@@ -55,7 +61,7 @@ def register() -> None:
         register_loader,
     )
 
-    register_loader("audio", EXTENSIONS, _load, sniff=_sniff)
+    register_loader("audio", EXTENSIONS, _load, sniff=_sniff, convert=_from_object)
     speech = {
         "lfcc-gmm": (
             _lfcc_gmm,

@@ -22,6 +22,10 @@ class Media:
         Decoded content; its type is defined by the modality (an RGB array for images, ...).
     metadata : dict
         JSON-friendly facts about the file (format, size, sample rate, EXIF, ...).
+    abstain : str, optional
+        Set by a loader when the content cannot be judged at all (e.g. ``"flat image: ..."``, a
+        picture of one colour). The scanner then runs only the detectors that do not judge
+        content (metadata), and the verdict is this reason instead of a score.
 
     Examples
     --------
@@ -33,6 +37,7 @@ class Media:
     modality: str
     data: Any
     metadata: dict[str, Any] = field(default_factory=dict)
+    abstain: str | None = None
 
 
 class MediaError(Exception):

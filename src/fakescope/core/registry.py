@@ -50,14 +50,19 @@ class DetectorSpec:
     factory: Callable[[], Detector]
     default: bool = True
     description: str = ""
+    # False for detectors that read only what a file says about itself (metadata, manifests):
+    # their evidence is shown, but they never make a verdict alone (see Scanner).
+    judges_content: bool = True
 
 
 @dataclass(frozen=True)
 class LoaderSpec:
     modality: str
     extensions: tuple[str, ...]
-    loader: Callable[[Path], list[Media]]
+    loader: Callable[[Path], Iterable[Media]]
     sniff: Callable[[bytes], bool] | None = None
+    # convert(obj, name) -> list[Media] | None: in-memory objects (PIL images, arrays, dicts)
+    convert: Callable[[Any, str], list[Media] | None] | None = None
 
 
 _DETECTORS: dict[str, DetectorSpec] = {}
@@ -77,8 +82,13 @@ def register_detector(
     *,
     default: bool = True,
     description: str = "",
+    judges_content: bool = True,
 ) -> None:
     """Register a detector factory under ``name``.
+
+    ``judges_content=False`` marks a detector that reads only metadata or provenance records:
+    when every detector that judges the content abstains (an 8x8 picture: "too small to
+    judge"), the verdict is that abstention, not the metadata's score alone.
 
     Examples
     --------
@@ -90,19 +100,26 @@ def register_detector(
     >>> get_detector_spec("constant-demo").modality
     'text'
     """
-    _DETECTORS[name] = DetectorSpec(name, modality, factory, default, description)
+    _DETECTORS[name] = DetectorSpec(name, modality, factory, default, description, judges_content)
 
 
 def register_loader(
     modality: str,
     extensions: Iterable[str],
-    loader: Callable[[Path], list[Media]],
+    loader: Callable[[Path], Iterable[Media]],
     sniff: Callable[[bytes], bool] | None = None,
+    convert: Callable[[Any, str], list[Media] | None] | None = None,
 ) -> None:
-    """Register a file loader for ``modality`` (extensions lower-case, with the dot)."""
+    """Register a file loader for ``modality`` (extensions lower-case, with the dot).
+
+    ``loader(path)`` returns a list of Media, or an iterator for files holding many records
+    (the scanner then streams them). ``convert(obj, name)`` turns an in-memory object handed to
+    :meth:`Scanner.scan` (a PIL image, an array, a dict) into Media, or returns ``None`` when
+    the object is not this modality's.
+    """
     exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in extensions)
     _LOADERS[:] = [s for s in _LOADERS if not (s.modality == modality and s.extensions == exts)]
-    _LOADERS.append(LoaderSpec(modality, exts, loader, sniff))
+    _LOADERS.append(LoaderSpec(modality, exts, loader, sniff, convert))
 
 
 def register_fuser(modality: str, fuser: Fuser) -> None:

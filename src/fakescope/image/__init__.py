@@ -41,7 +41,7 @@ def register() -> None:
     from fakescope.image.loader import EXTENSIONS, load_image, sniff
     from fakescope.image.training import train_command
 
-    register_loader("image", EXTENSIONS, load_image, sniff=sniff)
+    register_loader("image", EXTENSIONS, load_image, sniff=sniff, convert=_from_object)
     register_detector(
         "spectrum",
         "image",
@@ -74,9 +74,16 @@ def register() -> None:
         "image",
         _metadata,
         description="EXIF/XMP/PNG text/C2PA that name a generator or an editor",
+        judges_content=False,
     )
     register_fuser("image", LazyFuser(load_image_fuser, "image"))
     register_command("train", "image", train_command)
+
+
+def _from_object(obj, name):  # noqa: ANN001, ANN202  (converter for in-memory pictures)
+    from fakescope.image.memory import image_from_object
+
+    return image_from_object(obj, name)
 
 
 def _spectrum():

@@ -16,12 +16,17 @@ from typing import Any
 
 import numpy as np
 
+from fakescope.core.files import read_capped
 from fakescope.core.media import Media, MediaError
+from fakescope.image.pixels import picture_media
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 
-#: Largest image decoded, in pixels (about 16k x 6k). Bigger files are refused, not resampled.
+#: Largest image decoded, in pixels (about 16k x 6k). Bigger files are refused; pictures up to
+#: this size are decoded, then only their centre is analysed (see :mod:`fakescope.image.pixels`).
 MAX_PIXELS = 100_000_000
+#: Largest image file read (an uncompressed 8-bit RGB TIFF of 85 megapixels).
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 # Bytes scanned for C2PA/JUMBF boxes and XMP packets; manifests sit near the start of the file.
 _PROVENANCE_SCAN_BYTES = 4 * 1024 * 1024
@@ -89,11 +94,7 @@ def load_image(path: Path) -> list[Media]:
     (512, 512, 3)
     """
     shown = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise MediaError(shown, f"cannot be read ({exc.strerror or exc})") from None
-    return [decode_image_bytes(raw, shown)]
+    return [decode_image_bytes(read_capped(path, MAX_FILE_BYTES, shown), shown)]
 
 
 def decode_image_bytes(raw: bytes, shown: str = "<bytes>") -> Media:
@@ -120,11 +121,8 @@ def decode_image_bytes(raw: bytes, shown: str = "<bytes>") -> Media:
                     f"the image is too large to analyse ({w} x {h} = {w * h / 1e6:.0f} megapixels;"
                     f" the limit is {MAX_PIXELS / 1e6:.0f}) - possibly a decompression bomb",
                 )
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)
-            im.load()
-            rgb = to_rgb_array(im)
-            metadata = extract_metadata(im, raw, fmt)
+            im.load()  # the first frame of an animation: open() leaves it there
+            return picture_media(im, shown, extract_metadata(im, raw, fmt))
     except MediaError:
         raise
     except Image.DecompressionBombError:
@@ -138,40 +136,6 @@ def decode_image_bytes(raw: bytes, shown: str = "<bytes>") -> Media:
         raise MediaError(shown, f"the {fmt} data is corrupt ({msg})") from None
     except (ValueError, SyntaxError, EOFError, IndexError, KeyError) as exc:
         raise MediaError(shown, f"the {fmt} data is corrupt ({exc})") from None
-    return Media(path=shown, modality="image", data=rgb, metadata=metadata)
-
-
-def to_rgb_array(im: Any) -> np.ndarray:
-    """Convert any Pillow mode to an HxWx3 uint8 RGB array.
-
-    16-bit and float images are scaled to 8 bits; transparency is composited on white so that
-    a transparent region does not become arbitrary colours.
-    """
-    from PIL import Image
-
-    mode = im.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if arr.max() > 255 else 255.0
-        g = np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return np.repeat(g[..., None], 3, axis=2)
-    if mode == "F":
-        arr = np.asarray(im, dtype=np.float64)
-        lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
-        g = (
-            np.zeros(arr.shape, np.uint8)
-            if hi <= lo
-            else ((arr - lo) / (hi - lo) * 255).astype(np.uint8)
-        )
-        return np.repeat(g[..., None], 3, axis=2)
-    has_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info)
-    if has_alpha:
-        rgba = im.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(background, rgba).convert("RGB"))
-    if mode != "RGB":
-        im = im.convert("RGB")
-    return np.asarray(im)
 
 
 # --------------------------------------------------------------------------------------------

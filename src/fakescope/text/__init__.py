@@ -17,10 +17,16 @@ from pathlib import Path
 from typing import Any
 
 
-def _load(path: Path) -> list[Any]:
-    from fakescope.text.loaders import load_text
+def _load(path: Path) -> Any:
+    from fakescope.text.loaders import iter_text
 
-    return load_text(path)
+    return iter_text(path)  # a .jsonl file streams record by record
+
+
+def _from_object(obj: Any, name: str) -> Any:
+    from fakescope.text.loaders import text_from_object
+
+    return text_from_object(obj, name)
 
 
 def _sniff(head: bytes) -> bool:
@@ -51,7 +57,7 @@ def register() -> None:
     from fakescope.text.commands import generate_text, train_text
     from fakescope.text.loaders import EXTENSIONS
 
-    register_loader("text", EXTENSIONS, _load, sniff=_sniff)
+    register_loader("text", EXTENSIONS, _load, sniff=_sniff, convert=_from_object)
     register_detector(
         "lm-likelihood",
         "text",

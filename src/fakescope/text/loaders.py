@@ -8,16 +8,23 @@ becomes a Media whose ``metadata["error"]`` says why, so one bad line fails only
 from __future__ import annotations
 
 import json
-import re
-from html.parser import HTMLParser
+import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fakescope.core.files import open_regular, read_capped
 from fakescope.core.media import Media, MediaError
+from fakescope.text.markup import html_to_text, markdown_to_text
 
 EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MAX_BYTES = 50 * 1024 * 1024
-"""Larger files are refused rather than read into memory."""
+"""Larger files are refused rather than read into memory (JSON Lines files are streamed and
+have no total limit, only :data:`MAX_LINE_BYTES` per record)."""
+MAX_LINE_BYTES = 10 * 1024 * 1024
+#: Longest integer literal parsed in JSON; longer ones are kept as text (Python refuses to
+#: convert integers of more than 4300 digits).
+_MAX_INT_DIGITS = 4000
 
 _BINARY_CONTROL_SHARE = 0.05
 
@@ -38,18 +45,30 @@ def load_text(path: Path) -> list[Media]:
     >>> load_text(p)[0].data
     'Hello there.'
     """
+    return list(iter_text(path))
+
+
+def iter_text(path: Path) -> Iterator[Media]:
+    """Like :func:`load_text`, but a ``.jsonl`` file is read and yielded record by record, so a
+    large one streams (its first records are scored while the rest is still being read)."""
     shown = str(path)
+    if path.suffix.lower() == ".jsonl":
+        yield from _stream_jsonl(path, shown)
+        return
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise MediaError(
-                shown,
-                f"is {size / 2**20:.0f} MB; text files over {MAX_BYTES // 2**20} MB are "
-                "not read (split it first)",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MediaError(shown, f"cannot be read ({exc.strerror or exc})") from None
+        raw = read_capped(path, MAX_BYTES, shown)
+    except MediaError as exc:
+        if "limit" not in exc.reason:
+            raise
+        raise MediaError(
+            shown,
+            f"is over {MAX_BYTES // 2**20} MB; text files that large are not read (split it "
+            "first, or save it as JSON Lines, which is read record by record)",
+        ) from None
+    yield from _parse_text(path, shown, raw)
+
+
+def _parse_text(path: Path, shown: str, raw: bytes) -> list[Media]:
     text = decode_bytes(raw, shown)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm") or (
@@ -60,7 +79,7 @@ def load_text(path: Path) -> list[Media]:
         return [_media(shown, body, {**meta, "bytes": len(raw)})]
     if suffix in (".md", ".markdown"):
         return [_media(shown, markdown_to_text(text), {"format": "markdown", "bytes": len(raw)})]
-    if suffix == ".jsonl" or (suffix == ".json" and _looks_jsonl(text)):
+    if suffix == ".json" and _looks_jsonl(text):
         return _load_jsonl(shown, text)
     if suffix == ".json":
         return _load_json(shown, text)
@@ -70,6 +89,22 @@ def load_text(path: Path) -> list[Media]:
         if records is not None:
             return records
     return [_media(shown, text, {"format": "text", "bytes": len(raw)})]
+
+
+def text_from_object(obj: Any, name: str) -> list[Media] | None:
+    """Converter for text in memory: ``{"text": "..."}`` (the shape of a JSON Lines record;
+    other small fields are kept as metadata). ``None`` for anything else.
+
+    Examples
+    --------
+    >>> text_from_object({"text": "Hello there.", "id": 3}, "<text #1>")[0].metadata["id"]
+    3
+    """
+    if not isinstance(obj, dict) or "text" not in obj:
+        return None
+    if not isinstance(obj["text"], str):
+        raise MediaError(name, '"text" is not a string')
+    return [_record_media(name, obj, where="the record")]
 
 
 def sniff_text(head: bytes) -> bool:
@@ -85,6 +120,10 @@ def sniff_text(head: bytes) -> bool:
     >>> sniff_text(bytes([0x89]) + b"PNG\\r\\n")
     False
     """
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark
+        body = head[2 : 2 + (len(head) - 2) // 2 * 2]
+        text = body.decode("utf-16-le" if head[0] == 0xFF else "utf-16-be", "replace")
+        return bool(text) and all(c.isprintable() or c in "\t\r\n" for c in text)
     if not head or b"\x00" in head:
         return False
     try:
@@ -131,118 +170,27 @@ def decode_bytes(raw: bytes, shown: str) -> str:
         ) from None
 
 
-class _VisibleText(HTMLParser):
-    """Collect the text a browser would show: no script/style/head, line breaks at blocks."""
-
-    HIDDEN = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
-    BLOCK = {
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "table",
-        "section",
-        "article",
-        "blockquote",
-        "pre",
-        "header",
-        "footer",
-        "hr",
-        "dd",
-        "dt",
-        "figcaption",
-        "main",
-        "aside",
-        "nav",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-        self.in_title = False
-        self.title: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self.in_title = True
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        if tag in self.HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title.append(data)
-        elif not self.hidden:
-            self.parts.append(data)
+class _HugeInt(str):
+    """An integer literal too long for Python to convert, kept as its digits."""
 
 
-def html_to_text(html: str) -> tuple[str, str]:
-    """Visible text of an HTML document and its title.
-
-    Examples
-    --------
-    >>> html_to_text("<html><head><title>T</title><style>p{}</style></head>"
-    ...              "<body><p>Hello <b>world</b></p><script>x=1</script></body></html>")
-    ('Hello world', 'T')
-    """
-    parser = _VisibleText()
-    parser.feed(html)
-    parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
-    body = "\n".join(line for line in lines if line)
-    return body, " ".join("".join(parser.title).split())
+def _parse_int(digits: str) -> int | str:
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else _HugeInt(digits)
 
 
-_MD_RULES = [
-    (re.compile(r"```.*?```", re.S), " "),  # code blocks are not prose
-    (re.compile(r"<!--.*?-->", re.S), " "),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> link text
-    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),  # heading markers
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
-    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M), ""),  # list bullets
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![\w*])[*_]([^*_\n]+)[*_](?![\w*])"), r"\1"),  # italics
-    (re.compile(r"`([^`]*)`"), r"\1"),
-    (re.compile(r"^\s*([-*_]\s*){3,}$", re.M), ""),  # rules
-]
+def _json_loads(text: str) -> Any:
+    """``json.loads`` that keeps huge integers as text and reports deep nesting as a ValueError
+    (one nested record must fail only itself, never the file or the process)."""
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
-def markdown_to_text(md: str) -> str:
-    """Strip Markdown syntax that would disturb the language model, keeping the prose.
-
-    Examples
-    --------
-    >>> markdown_to_text("# Title\\n\\nSome **bold** and [a link](http://x.org).")
-    'Title\\n\\nSome bold and a link.'
-    """
-    out = md
-    for pattern, repl in _MD_RULES:
-        out = pattern.sub(repl, out)
-    return re.sub(r"\n{3,}", "\n\n", out).strip()
+def _json_error(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}"
+    return str(exc)
 
 
 def _try_records(shown: str, text: str) -> list[Media] | None:
@@ -250,7 +198,7 @@ def _try_records(shown: str, text: str) -> list[Media] | None:
         medias = (
             _load_jsonl(shown, text)
             if _looks_jsonl(text)
-            else _records(shown, json.loads(text), lines=None)
+            else _records(shown, _json_loads(text), lines=None)
         )
     except (ValueError, MediaError):
         return None
@@ -269,41 +217,90 @@ def _looks_jsonl(text: str) -> bool:
     if len(lines) < 2:
         return False
     try:
-        json.loads(text)
+        _json_loads(text)
         return False
     except ValueError:
         pass
     try:
-        return all(isinstance(json.loads(line), dict) for line in lines[:3])
+        return all(isinstance(_json_loads(line), dict) for line in lines[:3])
     except ValueError:
         return False
 
 
 def _load_json(shown: str, text: str) -> list[Media]:
     try:
-        data = json.loads(text)
+        data = _json_loads(text)
     except ValueError as exc:
-        raise MediaError(shown, f"is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise MediaError(shown, f"is not valid JSON ({_json_error(exc)})") from None
     return _records(shown, data, lines=None)
 
 
 def _load_jsonl(shown: str, text: str) -> list[Media]:
-    medias: list[Media] = []
-    number = 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        number += 1
-        path = f"{shown}#{number}"
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            medias.append(_broken(path, f"line {lineno} is not valid JSON ({exc.msg})"))
-            continue
-        medias.append(_record_media(path, record, where=f"line {lineno}"))
+    medias = [
+        _jsonl_record(shown, number, lineno, line)
+        for number, (lineno, line) in enumerate(_numbered_lines(text.splitlines()), start=1)
+    ]
     if not medias:
         raise MediaError(shown, "contains no JSON records")
     return medias
+
+
+def _numbered_lines(lines: Any) -> Iterator[tuple[int, str]]:
+    for lineno, line in enumerate(lines, start=1):
+        if line.strip():
+            yield lineno, line
+
+
+def _jsonl_record(shown: str, number: int, lineno: int, line: str) -> Media:
+    path = f"{shown}#{number}"
+    try:
+        record = _json_loads(line)
+    except ValueError as exc:
+        return _broken(path, f"line {lineno} is not valid JSON ({_json_error(exc)})")
+    return _record_media(path, record, where=f"line {lineno}")
+
+
+def _stream_jsonl(path: Path, shown: str) -> Iterator[Media]:
+    """Records of a JSON Lines file, read one line at a time (at most
+    :data:`MAX_LINE_BYTES` each: a longer line fails only its own record)."""
+    number = 0
+    with open_regular(path, shown) as fh:
+        for lineno, raw in enumerate(_capped_lines(fh), start=1):
+            if raw is None:
+                number += 1
+                yield _broken(
+                    f"{shown}#{number}",
+                    f"line {lineno} is longer than {MAX_LINE_BYTES // 2**20} MB; not read",
+                )
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                if lineno == 1 and b"\x00" in raw:
+                    raise MediaError(shown, "looks like a binary file, not JSON Lines") from None
+                number += 1
+                yield _broken(f"{shown}#{number}", f"line {lineno} is not UTF-8 ({exc.reason})")
+                continue
+            if line.strip():
+                number += 1
+                yield _jsonl_record(shown, number, lineno, line)
+    if number == 0:
+        raise MediaError(shown, "contains no JSON records")
+
+
+def _capped_lines(fh: Any) -> Iterator[bytes | None]:
+    """Lines of a binary file; ``None`` stands for a line over :data:`MAX_LINE_BYTES`, whose
+    rest is skipped without being held in memory."""
+    while True:
+        line = fh.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = fh.readline(1 << 20)
+        yield None
 
 
 def _records(shown: str, data: Any, lines: None) -> list[Media]:
@@ -326,15 +323,38 @@ def _record_media(path: str, record: Any, where: str) -> Media:
     if not isinstance(record, dict):
         return _broken(path, f'{where} is not a JSON object with a "text" field')
     text = record.get("text")
-    if not isinstance(text, str):
+    if not isinstance(text, str) or isinstance(text, _HugeInt):
         why = 'has no "text" field' if text is None else '"text" is not a string'
         return _broken(path, f"{where} {why}")
-    meta = {"format": "jsonl" if "#" in path else "json"}
-    # Small scalar fields (ids, labels, sources) are kept for the report.
+    meta: dict[str, Any] = {"format": "jsonl" if "#" in path else "json"}
+    # Small scalar fields (ids, labels, sources) are kept for the report; NaN and infinities
+    # would not be valid JSON in `scan --json`.
     for key, value in record.items():
-        if key != "text" and isinstance(value, (str, int, float, bool)) and len(str(value)) < 200:
-            meta[str(key)] = value
-    return _media(path, text, meta)
+        if key == "text" or not isinstance(value, (str, int, float, bool)):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue
+        if isinstance(value, str) and len(value) < 200:
+            meta[_valid_unicode(str(key))] = _valid_unicode(value)
+        elif isinstance(value, (int, float)) and abs(value) < 1e200:
+            meta[_valid_unicode(str(key))] = value
+    return _media(path, _valid_unicode(text), meta)
+
+
+def _valid_unicode(text: str) -> str:
+    """JSON escapes can encode lone surrogates (``"\\ud800"``), which no UTF-8 output can
+    hold: they become U+FFFD, as a browser shows them.
+
+    Examples
+    --------
+    >>> _valid_unicode("ok \\ud800")
+    'ok \\ufffd'
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _media(path: str, text: str, metadata: dict[str, Any]) -> Media:

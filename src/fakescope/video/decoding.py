@@ -162,8 +162,10 @@ class _Walk:
         except av.FFmpegError as exc:
             raise MediaError(clip.path, f"not a readable video file ({_reason(exc)})") from None
         self.stream = self.container.streams.video[0]
-        if threads:
-            # Frame + slice threads: decoding is most of the cost on a long clip.
+        if threads and av.logging.get_level() is None:
+            # Frame + slice threads: decoding is most of the cost on a long clip. Not when a
+            # Python log callback is installed (av.logging.set_level): an FFmpeg thread logging
+            # while the decoder is freed waits for the GIL held by the freeing thread: deadlock.
             self.stream.thread_type = "AUTO"
         self.ctx = self.stream.codec_context
         self.index = 0
@@ -315,6 +317,11 @@ class FrameReader:
         near = 2.5 / max(self.clip.fps, 1.0)
         want = 0
         pending: Frame | None = None
+        # A seek lands on the keyframe before its target; with keyframes further apart than
+        # SEEK_AHEAD_S (libx264's default is 10 s) that can be the keyframe already passed, and
+        # seeking again from there would repeat for ever. So each wanted time gets one seek at
+        # most; after it, decoding runs forward (non-reference frames skipped) to the target.
+        sought: int | None = None
         try:
             for idx, t, frame in walk.frames():
                 if pending is not None:
@@ -348,7 +355,8 @@ class FrameReader:
                         break
                     target = times[want]
                 ahead = target - t
-                if ahead > SEEK_AHEAD_S:
+                if ahead > SEEK_AHEAD_S and sought != want:
+                    sought = want
                     walk.seek(target - 1.0)
                 walk.set_skip_nonref(ahead > near)
             if pending is not None:

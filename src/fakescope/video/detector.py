@@ -230,6 +230,10 @@ class VideoFramesDetector:
 
     def _score_images(self, images: list[Media]) -> list[list[Evidence]]:
         per_image: list[list[Evidence]] = [[] for _ in images]
+        # A frame of one flat colour (a black screen) has nothing to judge; image detectors
+        # score such pictures 1.0, which made black videos "likely synthetic".
+        judged = [i for i, m in enumerate(images) if np.ptp(m.data, axis=(0, 1)).max() > 2]
+        images = [images[i] for i in judged]
         if not images:
             return per_image
         for det in self._image_detectors():
@@ -245,7 +249,7 @@ class VideoFramesDetector:
                         results.append(det.score(media))
                     except Exception as exc:
                         results.append(Evidence(det.name, None, f"failed on a frame: {exc}"))
-            for i, ev in enumerate(results):
+            for i, ev in zip(judged, results, strict=True):
                 per_image[i].append(ev)
         return per_image
 
