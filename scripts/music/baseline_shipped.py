@@ -46,8 +46,10 @@ def main() -> int:
         print(f"{fam:14s} n={len(f):3d} AUC {auc:.3f}")
     allf = scores[fams != "real"]
     auc = roc_auc_score(np.r_[np.zeros(len(real)), np.ones(len(allf))], np.r_[real, allf])
-    print(f"all fakes AUC {auc:.3f}; real >= 0.5: {np.mean(real >= 0.5):.2f}, "
-          f">= 0.7: {np.mean(real >= 0.7):.2f}; fake >= 0.5: {np.mean(allf >= 0.5):.2f}")
+    print(
+        f"all fakes AUC {auc:.3f}; real >= 0.5: {np.mean(real >= 0.5):.2f}, "
+        f">= 0.7: {np.mean(real >= 0.7):.2f}; fake >= 0.5: {np.mean(allf >= 0.5):.2f}"
+    )
     return 0
 
 

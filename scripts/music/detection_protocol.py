@@ -85,17 +85,23 @@ def make_model(candidate: str):
     from sklearn.preprocessing import StandardScaler
 
     if candidate.endswith(":gb"):
-        return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3,
-                                              class_weight="balanced", random_state=0)
+        return HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_depth=3, class_weight="balanced", random_state=0
+        )
     c = {"summary": 0.3, "fpvec": 0.05, "whisper": 0.001}
     kinds = candidate.split("+")
     cval = min(c[k] for k in kinds)
-    return make_pipeline(StandardScaler(), LogisticRegression(C=cval, max_iter=3000,
-                                                              class_weight="balanced"))
+    return make_pipeline(
+        StandardScaler(), LogisticRegression(C=cval, max_iter=3000, class_weight="balanced")
+    )
 
 
-def matrix(feats: dict[str, dict[str, dict[str, np.ndarray]]], set_name: str, kinds: list[str],
-           variant: str) -> np.ndarray:
+def matrix(
+    feats: dict[str, dict[str, dict[str, np.ndarray]]],
+    set_name: str,
+    kinds: list[str],
+    variant: str,
+) -> np.ndarray:
     return np.concatenate([feats[set_name][k][variant] for k in kinds], axis=1)
 
 
@@ -111,8 +117,9 @@ def run(args) -> dict:
     label = (meta[:, 1] == "fake").astype(int)
     family, source = meta[:, 2], meta[:, 3]
     folds = real_folds(source, label)
-    fold_of = np.array([folds.get(s, -1) if y == 0 else -1 for s, y in zip(source, label,
-                                                                           strict=True)])
+    fold_of = np.array(
+        [folds.get(s, -1) if y == 0 else -1 for s, y in zip(source, label, strict=True)]
+    )
     fams = sorted(set(family[label == 1]))
     train_variants = [v for v in sets["shared"] if v.startswith("train")]
     results = {}
@@ -158,16 +165,24 @@ def run(args) -> dict:
                 "real_ge_0.5": float(np.mean(reals >= 0.5)),
                 "real_ge_0.7": float(np.mean(reals >= 0.7)),
                 "fake_ge_0.5": float(np.mean(fake_scores[label == 1] >= 0.5)),
-                "real_scores": dict(zip(meta[label == 0, 0].tolist(), reals.round(4).tolist(),
-                                        strict=True)),
-                "fake_scores": dict(zip(meta[label == 1, 0].tolist(),
-                                        fake_scores[label == 1].round(4).tolist(), strict=True)),
+                "real_scores": dict(
+                    zip(meta[label == 0, 0].tolist(), reals.round(4).tolist(), strict=True)
+                ),
+                "fake_scores": dict(
+                    zip(
+                        meta[label == 1, 0].tolist(),
+                        fake_scores[label == 1].round(4).tolist(),
+                        strict=True,
+                    )
+                ),
             }
             line = " ".join(f"{f}={a:.3f}" for f, a in aucs.items())
-            print(f"{cand:24s} {cond:9s} mean {res[cond]['mean']:.3f} worst "
-                  f"{res[cond]['worst']:.3f} | {line} | real>=.5 {res[cond]['real_ge_0.5']:.2f}"
-                  f" >=.7 {res[cond]['real_ge_0.7']:.2f} fake>=.5 {res[cond]['fake_ge_0.5']:.2f}",
-                  flush=True)
+            print(
+                f"{cand:24s} {cond:9s} mean {res[cond]['mean']:.3f} worst "
+                f"{res[cond]['worst']:.3f} | {line} | real>=.5 {res[cond]['real_ge_0.5']:.2f}"
+                f" >=.7 {res[cond]['real_ge_0.7']:.2f} fake>=.5 {res[cond]['fake_ge_0.5']:.2f}",
+                flush=True,
+            )
         res["score"] = {
             "worst": (res["clean"]["worst"] + res["laundered"]["worst"]) / 2,
             "mean": (res["clean"]["mean"] + res["laundered"]["mean"]) / 2,
@@ -185,8 +200,10 @@ def main() -> int:
     args = ap.parse_args()
     results = run(args)
     for cand, r in results.items():
-        print(f"{cand:28s} protocol score: worst {r['score']['worst']:.3f} "
-              f"mean {r['score']['mean']:.3f}")
+        print(
+            f"{cand:28s} protocol score: worst {r['score']['worst']:.3f} "
+            f"mean {r['score']['mean']:.3f}"
+        )
     if args.json:
         old = json.loads(args.json.read_text()) if args.json.exists() else {}
         old.update(results)

@@ -75,12 +75,14 @@ def cut(x: np.ndarray, n_clips: int, rng: np.random.Generator) -> list[np.ndarra
 def variants(x44: np.ndarray, key: str, copies: int) -> dict[str, np.ndarray]:
     out = {"clean": resample(x44, CHAIN_RATE, RATE)}
     rng = np.random.default_rng(seed_of("launder:" + key))
-    out["laundered"] = resample(random_music_chain(rng, p_clean=0.0)(x44, CHAIN_RATE, rng)[0],
-                                CHAIN_RATE, RATE)
+    out["laundered"] = resample(
+        random_music_chain(rng, p_clean=0.0)(x44, CHAIN_RATE, rng)[0], CHAIN_RATE, RATE
+    )
     for k in range(copies):
         rng = np.random.default_rng(seed_of(f"train{k}:" + key))
-        out[f"train{k}"] = resample(random_music_chain(rng)(x44, CHAIN_RATE, rng)[0], CHAIN_RATE,
-                                    RATE)
+        out[f"train{k}"] = resample(
+            random_music_chain(rng)(x44, CHAIN_RATE, rng)[0], CHAIN_RATE, RATE
+        )
     return out
 
 
@@ -113,9 +115,15 @@ def main() -> int:
             for row in csv.DictReader(fh, delimiter="\t"):
                 x44 = fit_len(mono44(args.shared / row["file"]))
                 fam = row["family"] if row["label"] == "fake" else "real"
-                items.append({"id": row["file"], "label": row["label"], "family": fam,
-                              "source": row["source_repo"],
-                              "audio": variants(x44, row["file"], args.copies)})
+                items.append(
+                    {
+                        "id": row["file"],
+                        "label": row["label"],
+                        "family": fam,
+                        "source": row["source_repo"],
+                        "audio": variants(x44, row["file"], args.copies),
+                    }
+                )
         save(args.out, "shared", items)
 
     if "offline" in parts:
@@ -128,8 +136,15 @@ def main() -> int:
                 x = mono44(p)
                 for i, c in enumerate(cut(x, 8, rng)):
                     key = f"{source}/{p.name}#{i}"
-                    items.append({"id": key, "label": "real", "family": "real", "source": source,
-                                  "audio": variants(c, key, args.copies)})
+                    items.append(
+                        {
+                            "id": key,
+                            "label": "real",
+                            "family": "real",
+                            "source": source,
+                            "audio": variants(c, key, args.copies),
+                        }
+                    )
         save(args.out, "offline", items)
 
     if "sim" in parts:
@@ -150,9 +165,16 @@ def main() -> int:
                     continue
                 fake, kind = random_machine_music(seg, CHAIN_RATE, rng)
                 key = f"sim/{p.name}#{i}"
-                items.append({"id": key, "label": "fake", "family": "sim", "kind": kind,
-                              "source": "sim", "audio": variants(fit_len(fake.mean(axis=1)),
-                                                                 key, args.copies)})
+                items.append(
+                    {
+                        "id": key,
+                        "label": "fake",
+                        "family": "sim",
+                        "kind": kind,
+                        "source": "sim",
+                        "audio": variants(fit_len(fake.mean(axis=1)), key, args.copies),
+                    }
+                )
         save(args.out, "sim", items)
 
     if "other" in parts:
@@ -169,8 +191,15 @@ def main() -> int:
                 per = 1 if source == "sonic-pi-samples" else 3
                 for i, c in enumerate(cut(x, per, rng)):
                     key = f"{source}/{p.name}#{i}"
-                    items.append({"id": key, "label": "real", "family": "real", "source": source,
-                                  "audio": variants(c, key, 0)})
+                    items.append(
+                        {
+                            "id": key,
+                            "label": "real",
+                            "family": "real",
+                            "source": source,
+                            "audio": variants(c, key, 0),
+                        }
+                    )
         save(args.out, "other", items)
     return 0
 

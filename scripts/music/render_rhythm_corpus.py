@@ -15,9 +15,9 @@ hi-hat onsets labelled; toms, cymbals, claps are unlabelled distractors).
 Split: the "test" songs use drum kits and a sound font that no "train" song uses (Forzee Stereo,
 The Black Pearl, HardElectro1; MuseScore General), and different random seeds.
 
-Needs: ``apt-get install fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont
-hydrogen-drumkits``; ``pip install pyworld mido``; real speech from
-``../shared/datasets/audio/speech-train/real`` (16 kHz).
+Needs: ``apt-get install fluidsynth fluid-soundfont-gm timgm6mb-soundfont
+musescore-general-soundfont hydrogen-drumkits``; ``pip install pyworld pyfluidsynth``;
+real speech from ``../shared/datasets/audio/speech-train/real`` (16 kHz).
 
 Usage::
 
@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -42,9 +40,17 @@ RATE = 16000
 SYNTH_RATE = 22050
 KITS = Path("/usr/share/hydrogen/data/drumkits")
 TEST_KITS = {"ForzeeStereo", "The Black Pearl 1.0", "HardElectro1"}
-TRAIN_KITS = {"Audiophob", "BJA_Pacific", "ColomboAcousticDrumkit", "ElectricEmpireKit",
-              "Millo-Drums_v.1", "Millo_MultiLayered2", "Millo_MultiLayered3", "VariBreaks",
-              "rumpf_kit_z01_h2"}
+TRAIN_KITS = {
+    "Audiophob",
+    "BJA_Pacific",
+    "ColomboAcousticDrumkit",
+    "ElectricEmpireKit",
+    "Millo-Drums_v.1",
+    "Millo_MultiLayered2",
+    "Millo_MultiLayered3",
+    "VariBreaks",
+    "rumpf_kit_z01_h2",
+}
 TRAIN_FONTS = ["/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2"]
 TEST_FONTS = ["/usr/share/sounds/sf3/MuseScore_General.sf3"]
 SPEECH = Path("/work/shared/datasets/audio/speech-train/real")
@@ -94,7 +100,9 @@ def load_kit(folder: Path) -> dict[str, list[np.ndarray]]:
 PATTERNS = ["rock", "four", "hiphop", "funk", "halftime", "shuffle", "sparse"]
 
 
-def drum_pattern(style: str, meter: int, rng: np.random.Generator) -> list[tuple[float, str, float]]:
+def drum_pattern(
+    style: str, meter: int, rng: np.random.Generator
+) -> list[tuple[float, str, float]]:
     """One bar of (position in beats, class, velocity)."""
     ev: list[tuple[float, str, float]] = []
     if meter == 3:
@@ -112,7 +120,10 @@ def drum_pattern(style: str, meter: int, rng: np.random.Generator) -> list[tuple
         if rng.random() < 0.5:
             ev += [(2.5, "kick", 0.8)]
     elif style == "four":
-        ev += [(float(b), "kick", 1.0) for b in range(4)] + [(1.0, "snare", 0.9), (3.0, "snare", 0.9)]
+        ev += [(float(b), "kick", 1.0) for b in range(4)] + [
+            (1.0, "snare", 0.9),
+            (3.0, "snare", 0.9),
+        ]
         ev += [(b + 0.5, "hihat", 0.8) for b in range(4)]
         if rng.random() < 0.5:
             ev += [(t, "hihat", 0.4) for t in sub16 if t % 0.5]
@@ -165,10 +176,18 @@ def plan_song(rng: np.random.Generator, duration: float, test: bool) -> dict:
     beats = tempo_map(n_beats, bpm, drift, rng)
     start_offset = float(rng.uniform(0.0, 60 / bpm * meter))  # song does not start on a downbeat
     return {
-        "bpm": bpm, "meter": meter, "jitter": jitter, "drift": drift, "beats": beats,
-        "offset": start_offset, "drums": rng.random() < 0.75,
-        "style": str(rng.choice(PATTERNS)), "vocals": rng.random() < 0.6,
-        "rap": rng.random() < 0.25, "key": int(rng.integers(0, 12)), "test": test,
+        "bpm": bpm,
+        "meter": meter,
+        "jitter": jitter,
+        "drift": drift,
+        "beats": beats,
+        "offset": start_offset,
+        "drums": rng.random() < 0.75,
+        "style": str(rng.choice(PATTERNS)),
+        "vocals": rng.random() < 0.6,
+        "rap": rng.random() < 0.25,
+        "key": int(rng.integers(0, 12)),
+        "test": test,
     }
 
 
@@ -176,29 +195,21 @@ def plan_song(rng: np.random.Generator, duration: float, test: bool) -> dict:
 PROGRESSIONS = [[0, 7, 9, 5], [0, 5, 7, 5], [9, 5, 0, 7], [0, 9, 5, 7], [2, 7, 0, 0], [0, 4, 5, 7]]
 
 
-def write_midi(song: dict, path: Path, rng: np.random.Generator) -> list[tuple[float, float, int]]:
-    """Bass, comping and lead parts; returns the lead melody notes (start s, end s, pitch)."""
-    import mido
-
+def song_parts(song: dict, rng: np.random.Generator) -> tuple[list, list, dict]:
+    """Bass, comping and lead note events ``(time s, order, kind, channel, pitch, velocity)``,
+    the lead melody notes ``(start s, end s, pitch)`` and the GM programs per channel."""
     meter, beats = song["meter"], song["beats"]
     n_bars = len(beats) // meter
     prog = PROGRESSIONS[int(rng.integers(len(PROGRESSIONS)))]
     key = 48 + song["key"]
-    tpq = 480
-    mid = mido.MidiFile(ticks_per_beat=tpq)
-    # one tempo of 60 BPM: 1 beat = 1 s in MIDI ticks, times are given in seconds directly
-    events: list[tuple[float, int, mido.Message]] = []
+    events: list[tuple[float, int, str, int, int, int]] = []
 
     def note(ch: int, pitch: int, t0: float, t1: float, vel: int) -> None:
         j0 = rng.normal(0, song["jitter"]) if song["jitter"] else 0.0
-        events.append((max(0.0, t0 + j0), 1, mido.Message("note_on", channel=ch, note=pitch,
-                                                           velocity=vel)))
-        events.append((max(0.0, t1 + j0), 0, mido.Message("note_off", channel=ch, note=pitch)))
+        events.append((max(0.0, t0 + j0), 1, "on", ch, pitch, vel))
+        events.append((max(0.0, t1 + j0), 0, "off", ch, pitch, 0))
 
-    comp_prog, bass_prog = int(rng.choice(COMP)), int(rng.choice(BASS))
-    lead_prog = int(rng.choice(LEAD))
-    for ch, prg in ((0, comp_prog), (1, bass_prog), (2, lead_prog)):
-        events.append((0.0, 0, mido.Message("program_change", channel=ch, program=prg)))
+    programs = {0: int(rng.choice(COMP)), 1: int(rng.choice(BASS)), 2: int(rng.choice(LEAD))}
     comp_style = int(rng.integers(3))
     melody: list[tuple[float, float, int]] = []
     scale = np.array([0, 2, 4, 5, 7, 9, 11])
@@ -208,7 +219,10 @@ def write_midi(song: dict, path: Path, rng: np.random.Generator) -> list[tuple[f
         third = 3 if prog[bar % len(prog)] in (2, 4, 9) else 4
         chord = [root + 12, root + 12 + third, root + 19]
         b0 = bar * meter
-        t = lambda pos: float(beat_to_time(pos, beats))  # noqa: E731
+
+        def t(pos: float) -> float:
+            return float(beat_to_time(pos, beats))
+
         if comp_style == 0:  # whole-bar pads
             for p in chord:
                 note(0, p, t(b0), t(b0 + meter) - 0.02, 70)
@@ -224,8 +238,7 @@ def write_midi(song: dict, path: Path, rng: np.random.Generator) -> list[tuple[f
             note(1, p, t(b0 + b), t(b0 + b + 0.9), 95 if b == 0 else 80)
         pos = 0.0
         while pos < meter:  # melody: notes of 0.5-2 beats on the scale
-            dur = float(rng.choice([0.5, 0.5, 1.0, 1.0, 1.5, 2.0]))
-            dur = min(dur, meter - pos)
+            dur = min(float(rng.choice([0.5, 0.5, 1.0, 1.0, 1.5, 2.0])), meter - pos)
             if rng.random() < 0.8:
                 deg = int(rng.integers(0, 7))
                 pitch = key + 12 + int(scale[deg]) + (12 if rng.random() < 0.3 else 0)
@@ -234,30 +247,48 @@ def write_midi(song: dict, path: Path, rng: np.random.Generator) -> list[tuple[f
                 if has_lead:
                     note(2, pitch + 12, t0, t1, 85)
             pos += dur
-    track = mido.MidiTrack()
-    mid.tracks.append(track)
-    track.append(mido.MetaMessage("set_tempo", tempo=1_000_000))
-    last = 0
-    for when, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        tick = int(round(when * tpq))
-        track.append(msg.copy(time=tick - last))
-        last = tick
-    mid.save(path)
-    return melody
+    return sorted(events), melody, programs
 
 
-def render_midi(mid: Path, font: str, out: Path) -> np.ndarray:
+_SYNTHS: dict[str, tuple] = {}
+
+
+def render_parts(events: list, programs: dict, font: str, n: int) -> np.ndarray:
+    """Render note events with FluidSynth (the sound font is loaded once per process)."""
+    import fluidsynth
+
     from fakescope.audio.dsp import resample
 
-    subprocess.run(["fluidsynth", "-ni", "-g", "0.6", "-r", str(SYNTH_RATE), "-F", str(out),
-                    font, str(mid)], check=True, capture_output=True)
-    x, sr = sf.read(out, dtype="float32", always_2d=True)
-    return resample(x.mean(axis=1), sr, RATE)
+    if font not in _SYNTHS:
+        synth = fluidsynth.Synth(samplerate=float(SYNTH_RATE), gain=0.6)
+        _SYNTHS[font] = (synth, synth.sfload(font))
+    synth, sfid = _SYNTHS[font]
+    synth.system_reset()
+    for ch, prg in programs.items():
+        synth.program_select(ch, sfid, 0, prg)
+    total = int(n / RATE * SYNTH_RATE)
+    chunks, done = [], 0
+    for when, _, kind, ch, pitch, vel in events:
+        at = min(total, int(when * SYNTH_RATE))
+        if at > done:
+            chunks.append(synth.get_samples(at - done))
+            done = at
+        if kind == "on":
+            synth.noteon(ch, pitch, vel)
+        else:
+            synth.noteoff(ch, pitch)
+    if total > done:
+        chunks.append(synth.get_samples(total - done))
+    for ch in programs:
+        synth.all_notes_off(ch)
+    stereo = np.concatenate(chunks).astype(np.float32).reshape(-1, 2) / 32768.0
+    return resample(stereo.mean(axis=1), SYNTH_RATE, RATE)
 
 
 # -- voice ------------------------------------------------------------------------------------
-def sung_voice(speech: np.ndarray, melody: list, n: int, rng: np.random.Generator,
-               rap: bool) -> np.ndarray:
+def sung_voice(
+    speech: np.ndarray, melody: list, n: int, rng: np.random.Generator, rap: bool
+) -> np.ndarray:
     """Real speech made to sing the melody (WORLD: stretched, F0 set to the notes, vibrato)."""
     import pyworld
 
@@ -294,10 +325,12 @@ def sung_voice(speech: np.ndarray, melody: list, n: int, rng: np.random.Generato
     sp3, ap3, v3 = sp2[src], ap2[src], v2[src]
     f0_out = np.where(active & v3, f0_track, 0.0)
     sp3 = np.where(active[:, None], sp3, 1e-12)
-    y = pyworld.synthesize(f0_out, np.ascontiguousarray(sp3), np.ascontiguousarray(ap3), RATE,
-                           frame_period=5.0)
-    return y[:n].astype(np.float32) if len(y) >= n else np.pad(y, (0, n - len(y))).astype(
-        np.float32)
+    y = pyworld.synthesize(
+        f0_out, np.ascontiguousarray(sp3), np.ascontiguousarray(ap3), RATE, frame_period=5.0
+    )
+    return (
+        y[:n].astype(np.float32) if len(y) >= n else np.pad(y, (0, n - len(y))).astype(np.float32)
+    )
 
 
 def frame_activity(x: np.ndarray, hop: int = 160, floor_db: float = -35.0) -> np.ndarray:
@@ -309,8 +342,9 @@ def frame_activity(x: np.ndarray, hop: int = 160, floor_db: float = -35.0) -> np
 
 
 # -- one song ---------------------------------------------------------------------------------
-def render_song(i: int, test: bool, out: Path, kits: dict, speech_files: list[Path],
-                duration: float) -> dict:
+def render_song(
+    i: int, test: bool, out: Path, kits: dict, speech_files: list[Path], duration: float
+) -> dict:
     rng = np.random.default_rng((1_000_003 if test else 7) * (i + 1))
     song = plan_song(rng, duration, test)
     beats = song["beats"]
@@ -325,8 +359,10 @@ def render_song(i: int, test: bool, out: Path, kits: dict, speech_files: list[Pa
             bar_ev = list(pattern)
             if bar % 4 == 3 and rng.random() < 0.5:  # fill with toms / snare on the last beat
                 bar_ev = [e for e in bar_ev if e[0] < song["meter"] - 1]
-                bar_ev += [(song["meter"] - 1 + k * 0.25, "snare" if rng.random() < 0.5
-                            else "other", 0.8) for k in range(4)]
+                bar_ev += [
+                    (song["meter"] - 1 + k * 0.25, "snare" if rng.random() < 0.5 else "other", 0.8)
+                    for k in range(4)
+                ]
             if bar % 4 == 0 and kit["other"] and rng.random() < 0.5:
                 bar_ev.append((0.0, "other", 0.9))
             for pos, cls, vel in bar_ev:
@@ -344,10 +380,8 @@ def render_song(i: int, test: bool, out: Path, kits: dict, speech_files: list[Pa
                     onsets[cls].append(round(t, 4))
     fonts = TEST_FONTS if test else TRAIN_FONTS
     font = str(rng.choice(fonts))
-    with tempfile.TemporaryDirectory() as tmp:
-        mid = Path(tmp) / "song.mid"
-        melody = write_midi(song, mid, rng)
-        tonal = render_midi(mid, font, Path(tmp) / "song.wav")
+    events, melody, programs = song_parts(song, rng)
+    tonal = render_parts(events, programs, font, n)
     tonal = np.pad(tonal, (0, max(0, n - len(tonal))))[:n]
     voice = np.zeros(n, np.float32)
     if song["vocals"] and speech_files:
@@ -372,19 +406,28 @@ def render_song(i: int, test: bool, out: Path, kits: dict, speech_files: list[Pa
     vocal_frames = frame_activity(voice[a:end]) if voice.any() else np.zeros(len(mix) // 160, bool)
 
     def keep(ts: list[float] | np.ndarray) -> list[float]:
-        return [round(float(t) - t_shift, 4) for t in ts if t_shift <= t < t_shift + len(mix) / RATE]
+        return [
+            round(float(t) - t_shift, 4) for t in ts if t_shift <= t < t_shift + len(mix) / RATE
+        ]
 
     meter = song["meter"]
     name = f"{'test' if test else 'train'}_{i:04d}"
     sf.write(out / f"{name}.flac", mix.astype(np.float32), RATE)
     labels = {
-        "beats": keep(beats), "downbeats": keep(beats[::meter]),
-        "kick": keep(sorted(onsets["kick"])), "snare": keep(sorted(onsets["snare"])),
+        "beats": keep(beats),
+        "downbeats": keep(beats[::meter]),
+        "kick": keep(sorted(onsets["kick"])),
+        "snare": keep(sorted(onsets["snare"])),
         "hihat": keep(sorted(onsets["hihat"])),
         "vocal_frames": np.flatnonzero(vocal_frames).tolist(),
-        "bpm": song["bpm"], "meter": meter, "style": song["style"] if song["drums"] else "none",
-        "jitter": song["jitter"], "drift": song["drift"], "font": Path(font).name,
-        "vocals": bool(voice.any()), "rap": song["rap"],
+        "bpm": song["bpm"],
+        "meter": meter,
+        "style": song["style"] if song["drums"] else "none",
+        "jitter": song["jitter"],
+        "drift": song["drift"],
+        "font": Path(font).name,
+        "vocals": bool(voice.any()),
+        "rap": song["rap"],
     }
     (out / f"{name}.json").write_text(json.dumps(labels))
     return labels
@@ -400,7 +443,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     speech = sorted(SPEECH.glob("*.flac"))
     split = int(len(speech) * 0.8)
-    for test, count in ((False, args.train), (True, args.test)):
+    for test, count in ((True, args.test), (False, args.train)):
         kit_names = TEST_KITS if test else TRAIN_KITS
         kits = {k: load_kit(KITS / k) for k in sorted(kit_names)}
         kits = {k: v for k, v in kits.items() if v["kick"] and v["snare"] and v["hihat"]}

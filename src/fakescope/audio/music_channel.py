@@ -99,7 +99,10 @@ def _align(ref: np.ndarray, y: np.ndarray, max_lag: int = 4096) -> np.ndarray:
     n = min(len(ref), len(y), 32768)
     if n < 256:
         return np.resize(y, len(ref)) if len(y) else np.zeros_like(ref)
-    a, b = ref[:n], y[: n + max_lag] if len(y) >= n + max_lag else np.pad(y, (0, n + max_lag - len(y)))
+    a, b = (
+        ref[:n],
+        y[: n + max_lag] if len(y) >= n + max_lag else np.pad(y, (0, n + max_lag - len(y))),
+    )
     spec = np.fft.rfft(b, 2 * len(b)) * np.conj(np.fft.rfft(a, 2 * len(b)))
     corr = np.fft.irfft(spec)[: max_lag + 1]
     lag = int(np.argmax(corr))

@@ -53,8 +53,9 @@ def ltas_db(power: np.ndarray) -> np.ndarray:
 
 def lower_envelope(db: np.ndarray, width: int = ENVELOPE_BINS) -> np.ndarray:
     """Smooth lower envelope of a dB spectrum: running minimum, then running mean."""
-    return uniform_filter1d(minimum_filter1d(db, 2 * width + 1, mode="nearest"), 2 * width + 1,
-                            mode="nearest")
+    return uniform_filter1d(
+        minimum_filter1d(db, 2 * width + 1, mode="nearest"), 2 * width + 1, mode="nearest"
+    )
 
 
 def fakeprint(db: np.ndarray) -> np.ndarray:
@@ -106,6 +107,23 @@ def comb_strengths(fp: np.ndarray) -> np.ndarray:
         idx = idx[(idx >= 0) & (idx < len(fp))]
         out.append(float(padded[idx].mean() - base) if len(idx) >= 3 else 0.0)
     return np.asarray(out)
+
+
+def strongest_comb(fp: np.ndarray, share: float = 0.8) -> tuple[float, float]:
+    """The finest comb spacing (Hz) whose strength is within ``share`` of the strongest one, and
+    that strength (a comb at 500 Hz also lights up every multiple of 500 Hz: report 500).
+
+    Examples
+    --------
+    >>> strongest_comb(np.zeros(934))[1]
+    0.0
+    """
+    comb = comb_strengths(fp)
+    best = float(comb.max())
+    if best <= 0:
+        return COMB_SPACINGS[int(np.argmax(comb))], max(best, 0.0)
+    i = int(np.flatnonzero(comb >= share * best)[0])  # COMB_SPACINGS is sorted ascending
+    return COMB_SPACINGS[i], float(comb[i])
 
 
 def _periodicity(fp: np.ndarray) -> list[float]:
@@ -171,8 +189,10 @@ def band_descriptors(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
     bands = (np.asarray(bands) - top) / 40.0
     names = [f"band_{i}" for i in range(N_LOG_BANDS)]
     cum = np.cumsum(mean_p) / mean_p.sum()
-    roll = [freqs[min(len(freqs) - 1, int(np.searchsorted(cum, q)))] / (RATE / 2)
-            for q in (0.85, 0.95, 0.99)]
+    roll = [
+        freqs[min(len(freqs) - 1, int(np.searchsorted(cum, q)))] / (RATE / 2)
+        for q in (0.85, 0.95, 0.99)
+    ]
     fit = (freqs > 100) & (freqs < 7800)
     slope = float(np.polyfit(np.log2(freqs[fit]), db[fit], 1)[0]) / 10
     hf = freqs > 4000
@@ -187,11 +207,32 @@ def band_descriptors(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
     mag = mag / (mag.sum(axis=1, keepdims=True) + 1e-12)
     flux = np.sqrt((np.diff(mag, axis=0) ** 2).sum(axis=1)) if len(mag) > 1 else np.zeros(1)
     floor = np.percentile(10 * np.log10(power + 1e-12), 10, axis=1) - frame_top
-    stats = [*roll, slope, flat, holes, cutoff, float(frame_db.std()) / 10,
-             float(flux.mean()) * 10, float(flux.std()) * 10, float(np.median(floor)) / 40,
-             float(floor.std()) / 10]
-    names += ["rolloff85", "rolloff95", "rolloff99", "slope", "hf_flatness", "hf_holes",
-              "cutoff", "energy_std", "flux_mean", "flux_std", "noise_floor", "noise_floor_std"]
+    stats = [
+        *roll,
+        slope,
+        flat,
+        holes,
+        cutoff,
+        float(frame_db.std()) / 10,
+        float(flux.mean()) * 10,
+        float(flux.std()) * 10,
+        float(np.median(floor)) / 40,
+        float(floor.std()) / 10,
+    ]
+    names += [
+        "rolloff85",
+        "rolloff95",
+        "rolloff99",
+        "slope",
+        "hf_flatness",
+        "hf_holes",
+        "cutoff",
+        "energy_std",
+        "flux_mean",
+        "flux_std",
+        "noise_floor",
+        "noise_floor_std",
+    ]
     return np.concatenate([bands, np.asarray(stats)]), names
 
 
