@@ -42,7 +42,7 @@ def features(data: Path, name: str, kind: str, arrays: dict) -> dict[str, np.nda
     if kind == "whisper":
         variants = [v for v in variants if v in ("clean", "laundered", "train0")]
     if variants:
-        fn = _extractor(kind)
+        fn = _extractor(kind, wide=name.endswith("_wide"))
         for v in variants:
             have[v] = np.stack([fn(x) for x in arrays[v]])
             np.savez(cache, **have)
@@ -50,13 +50,16 @@ def features(data: Path, name: str, kind: str, arrays: dict) -> dict[str, np.nda
     return have
 
 
-def _extractor(kind: str):
+def _extractor(kind: str, wide: bool = False):
     from fakescope.audio import music_fakeprint as mf
 
+    spec = mf.WIDE if wide else mf.NARROW
     if kind == "summary":
-        return mf.segment_features
+        return lambda x: mf.segment_features(x, spec)
     if kind == "fpvec":
-        return lambda x: mf.fakeprint_vector(mf.power_frames(x / (np.abs(x).max() or 1.0)))
+        return lambda x: mf.fakeprint_vector(
+            mf.power_frames(x / (np.abs(x).max() or 1.0), spec), spec
+        )
     if kind == "whisper":
         from fakescope.audio.whisper_encoder import load_encoder
 
@@ -105,76 +108,101 @@ def matrix(
     return np.concatenate([feats[set_name][k][variant] for k in kinds], axis=1)
 
 
-def run(args) -> dict:
-    from sklearn.metrics import roc_auc_score
+def branch_scores(data: Path, suffix: str, cand: str, cond: str, sim: bool) -> dict:
+    """LOFO scores of one branch: ``{"fake": {id: score}, "real": {family: {id: score}}}``.
 
-    sets = {n: load_set(args.data, n) for n in ("shared", "offline", "sim")}
-    sets = {n: s for n, s in sets.items() if s is not None}
-    candidates = args.candidates.split(",")
-    kinds_all = sorted({k.split(":")[0] for c in candidates for k in c.split(":")[0].split("+")})
-    feats = {n: {k: features(args.data, n, k, s) for k in kinds_all} for n, s in sets.items()}
+    Fakes are scored by the models trained without their family (mean over the real folds);
+    reals by the model trained without the held-out family and without their source's fold.
+    """
+    kinds = cand.split(":")[0].split("+")
+    names = ["shared", "offline"] + (["sim"] if sim else [])
+    sets = {n: load_set(data, n + suffix) for n in names}
+    sets = {n: v for n, v in sets.items() if v is not None}
+    feats = {n: {k: features(data, n + suffix, k, v) for k in kinds} for n, v in sets.items()}
     meta = sets["shared"]["meta"]
     label = (meta[:, 1] == "fake").astype(int)
-    family, source = meta[:, 2], meta[:, 3]
+    family, source, ids = meta[:, 2], meta[:, 3], meta[:, 0]
     folds = real_folds(source, label)
     fold_of = np.array(
         [folds.get(s, -1) if y == 0 else -1 for s, y in zip(source, label, strict=True)]
     )
+    tv = sorted(v for v in sets["shared"] if v.startswith("train"))
+    if "whisper" in kinds:
+        tv = ["train0"]
+    x_test = matrix(feats, "shared", kinds, cond)
+    out = {"fake": {}, "real": {}}
+    # "__none__": no family held out (real scores for families this branch never sees)
+    for fam in [*sorted(set(family[label == 1])), "__none__"]:
+        fake_sum = np.zeros(len(label))
+        for k in range(FOLDS):
+            train = ((label == 1) & (family != fam)) | ((label == 0) & (fold_of != k))
+            xs = [matrix(feats, "shared", kinds, v)[train] for v in tv]
+            ys = [label[train] for _ in tv]
+            for es in names[1:]:
+                if es in feats:
+                    y_es = (sets[es]["meta"][:, 1] == "fake").astype(int)
+                    for v in tv:
+                        xs.append(matrix(feats, es, kinds, v))
+                        ys.append(y_es)
+            model = make_model(cand).fit(np.concatenate(xs), np.concatenate(ys))
+            p = model.predict_proba(x_test)[:, 1]
+            held = (label == 0) & (fold_of == k)
+            out["real"].setdefault(fam, {}).update(
+                zip(ids[held].tolist(), p[held].tolist(), strict=True)
+            )
+            fake_sum += p / FOLDS
+        if fam != "__none__":
+            out["fake"].update(
+                zip(ids[family == fam].tolist(), fake_sum[family == fam].tolist(), strict=True)
+            )
+    return out
+
+
+def run(args) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    shared = load_set(args.data, "shared")
+    meta = shared["meta"]
+    label = (meta[:, 1] == "fake").astype(int)
+    family, ids = meta[:, 2], meta[:, 0]
     fams = sorted(set(family[label == 1]))
-    train_variants = [v for v in sets["shared"] if v.startswith("train")]
     results = {}
-    for cand in candidates:
-        kinds = cand.split(":")[0].split("+")
-        tv = train_variants if "whisper" not in kinds else ["train0"]
-        extra_sets = ["offline"] + (["sim"] if args.sim else [])
+    for cand in args.candidates.split(","):
+        wide = cand.startswith("wide:")
+        base = cand.split(":", 1)[1] if wide else cand
         res = {}
         for cond in ("clean", "laundered"):
-            # real_by_fam[f, i]: real clip i scored by the model that saw neither family f nor
-            # clip i's source; fake_scores[i]: fake clip i scored by the models without its
-            # family (mean over the 5 real folds)
-            real_by_fam = np.full((len(fams), len(label)), np.nan)
-            fake_scores = np.zeros(len(label))
-            x_test = matrix(feats, "shared", kinds, cond)
-            for j, fam in enumerate(fams):
-                for k in range(FOLDS):
-                    train = ((label == 1) & (family != fam)) | ((label == 0) & (fold_of != k))
-                    xs = [matrix(feats, "shared", kinds, v)[train] for v in tv]
-                    ys = [label[train] for _ in tv]
-                    for es in extra_sets:
-                        if es in feats:
-                            y_es = (sets[es]["meta"][:, 1] == "fake").astype(int)
-                            for v in tv:
-                                xs.append(matrix(feats, es, kinds, v))
-                                ys.append(y_es)
-                    model = make_model(cand).fit(np.concatenate(xs), np.concatenate(ys))
-                    p = model.predict_proba(x_test)[:, 1]
-                    held_real = (label == 0) & (fold_of == k)
-                    real_by_fam[j, held_real] = p[held_real]
-                    fake_scores[family == fam] += p[family == fam] / FOLDS
-            aucs = {}
-            for j, fam in enumerate(fams):
-                r_sc = real_by_fam[j, label == 0]
-                f_sc = fake_scores[family == fam]
+            narrow = branch_scores(args.data, "", base, cond, args.sim)
+            if wide:
+                w = branch_scores(args.data, "_wide", base, cond, args.sim)
+                # a clip with a wide-branch score takes it; others keep the 16 kHz one
+                narrow["fake"].update(w["fake"])
+                # a family the wide branch never sees (all its clips < 32 kHz) takes the wide
+                # scores of the reals from the models trained without their source fold only
+                for fam in fams:
+                    narrow["real"][fam].update(w["real"].get(fam, w["real"]["__none__"]))
+            aucs, reals = {}, {}
+            for fam in fams:
+                f_sc = np.array([narrow["fake"][i] for i in ids[family == fam]])
+                r_d = narrow["real"][fam]
+                r_ids = ids[label == 0]
+                # reals: the family-held-out model's score (wide branch when it applies)
+                r_sc = np.array([r_d[i] for i in r_ids])
+                for i, v in zip(r_ids, r_sc, strict=True):
+                    reals.setdefault(i, []).append(v)
                 y = np.r_[np.zeros(len(r_sc)), np.ones(len(f_sc))]
                 aucs[fam] = float(roc_auc_score(y, np.r_[r_sc, f_sc]))
-            reals = np.nanmean(real_by_fam[:, label == 0], axis=0)
+            real_mean = np.array([np.mean(v) for v in reals.values()])
+            fake_all = np.array([narrow["fake"][i] for i in ids[label == 1]])
             res[cond] = {
                 "auc": aucs,
                 "mean": float(np.mean(list(aucs.values()))),
                 "worst": float(min(aucs.values())),
-                "real_ge_0.5": float(np.mean(reals >= 0.5)),
-                "real_ge_0.7": float(np.mean(reals >= 0.7)),
-                "fake_ge_0.5": float(np.mean(fake_scores[label == 1] >= 0.5)),
-                "real_scores": dict(
-                    zip(meta[label == 0, 0].tolist(), reals.round(4).tolist(), strict=True)
-                ),
-                "fake_scores": dict(
-                    zip(
-                        meta[label == 1, 0].tolist(),
-                        fake_scores[label == 1].round(4).tolist(),
-                        strict=True,
-                    )
-                ),
+                "real_ge_0.5": float(np.mean(real_mean >= 0.5)),
+                "real_ge_0.7": float(np.mean(real_mean >= 0.7)),
+                "fake_ge_0.5": float(np.mean(fake_all >= 0.5)),
+                "real_scores": {i: round(float(np.mean(v)), 4) for i, v in reals.items()},
+                "fake_scores": {i: round(float(narrow["fake"][i]), 4) for i in ids[label == 1]},
             }
             line = " ".join(f"{f}={a:.3f}" for f, a in aucs.items())
             print(

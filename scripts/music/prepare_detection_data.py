@@ -34,6 +34,7 @@ from fakescope.audio.loader import load_audio
 from fakescope.audio.music_channel import CHAIN_RATE, random_music_chain
 
 RATE = 16000
+SUFFIX = ""
 CLIP_S = 3.0
 
 OFFLINE_REAL = {
@@ -54,8 +55,11 @@ def seed_of(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
 
-def mono44(path: Path) -> np.ndarray:
+def mono44(path: Path, min_rate: int = 0) -> np.ndarray | None:
+    """Mono at 44.1 kHz; ``None`` when the file's own rate is under ``min_rate``."""
     clip = load_audio(path)[0].data
+    if clip.sample_rate < min_rate:
+        return None
     return resample(clip.mono(), clip.sample_rate, CHAIN_RATE)
 
 
@@ -73,6 +77,8 @@ def cut(x: np.ndarray, n_clips: int, rng: np.random.Generator) -> list[np.ndarra
 
 
 def variants(x44: np.ndarray, key: str, copies: int) -> dict[str, np.ndarray]:
+    """Clean, laundered and ``copies`` training copies at RATE (the chains depend only on the
+    clip's key, so the 16 and 32 kHz sets hold the same chains)."""
     out = {"clean": resample(x44, CHAIN_RATE, RATE)}
     rng = np.random.default_rng(seed_of("launder:" + key))
     out["laundered"] = resample(
@@ -87,6 +93,7 @@ def variants(x44: np.ndarray, key: str, copies: int) -> dict[str, np.ndarray]:
 
 
 def save(out: Path, name: str, items: list[dict]) -> None:
+    name = name + SUFFIX
     keys = sorted({k for it in items for k in it["audio"]})
     arrays = {k: np.stack([it["audio"][k].astype(np.float32) for it in items]) for k in keys}
     meta = np.array([[it["id"], it["label"], it["family"], it["source"]] for it in items])
@@ -105,7 +112,19 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("/work/data/music/det"))
     ap.add_argument("--copies", type=int, default=4)
     ap.add_argument("--parts", default="shared,offline,sim,other")
+    ap.add_argument(
+        "--rate",
+        type=int,
+        default=16000,
+        choices=(16000, 32000),
+        help="16000: every clip (<name>.npz); 32000: clips whose own rate is "
+        ">= 32 kHz only (<name>_wide.npz)",
+    )
     args = ap.parse_args()
+    global RATE, SUFFIX
+    RATE = args.rate
+    SUFFIX = "" if RATE == 16000 else "_wide"
+    min_rate = 0 if RATE == 16000 else 32000
     args.out.mkdir(parents=True, exist_ok=True)
     parts = set(args.parts.split(","))
 
@@ -113,7 +132,10 @@ def main() -> int:
         items = []
         with open(args.shared / "MANIFEST.tsv") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
-                x44 = fit_len(mono44(args.shared / row["file"]))
+                x44 = mono44(args.shared / row["file"], min_rate)
+                if x44 is None:
+                    continue
+                x44 = fit_len(x44)
                 fam = row["family"] if row["label"] == "fake" else "real"
                 items.append(
                     {
@@ -133,7 +155,9 @@ def main() -> int:
                 if p.suffix.lower() not in AUDIO_EXT:
                     continue
                 rng = np.random.default_rng(seed_of(p.name))
-                x = mono44(p)
+                x = mono44(p, min_rate)
+                if x is None:
+                    continue
                 for i, c in enumerate(cut(x, 8, rng)):
                     key = f"{source}/{p.name}#{i}"
                     items.append(
@@ -184,9 +208,11 @@ def main() -> int:
             for p in files:
                 rng = np.random.default_rng(seed_of(str(p)))
                 try:
-                    x = mono44(p)
+                    x = mono44(p, min_rate)
                 except Exception as exc:  # noqa: BLE001 - report and skip unreadable files
                     print(f"skip {p}: {exc}", file=sys.stderr)
+                    continue
+                if x is None:
                     continue
                 per = 1 if source == "sonic-pi-samples" else 3
                 for i, c in enumerate(cut(x, per, rng)):

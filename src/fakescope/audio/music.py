@@ -1,15 +1,18 @@
-"""``music-artifacts``: is this music machine-made? Fakeprint and band statistics at 16 kHz.
+"""``music-artifacts``: is this music machine-made? Fakeprint and band statistics.
 
-Every input is mixed to mono and brought to 16 kHz, whatever its own rate, so that a file's
-sample rate or a band limit above 8 kHz (the traits that separated generator clips from real
-ones in the data sets, not the generators themselves) cannot decide the score. Each 3 s segment
-gets the features of :mod:`fakescope.audio.music_fakeprint` (the spectral-peak "fakeprint" of
-decoder up-sampling layers, its regularity and stationarity, band shape and codec traces); a
-logistic regression (weights ``weights/music.npz``, trained by ``fakescope train music`` on six
-generator families against real music, every clip through the same random codec chains) maps
-them to log-odds, calibrated on leave-one-generator-out scores. Evidence: the file's fakeprint,
-the per-segment timeline, the native band limit (shown, not scored), and the music analysis
-(tempo, beats, drums, vocals) of :mod:`fakescope.audio.music_analysis`.
+Every input is mixed to mono and brought to one fixed rate, whatever its own: 32 kHz for files
+whose own rate is 32 kHz or more (``weights/music_wide.npz``), 16 kHz for the others
+(``weights/music.npz``). A file's sample rate, or a codec's band limit above the branch's band
+(the traits that separated generator clips from real ones in the data sets, not the generators
+themselves), therefore cannot decide the score.
+
+Each 3 s segment gets the features of :mod:`fakescope.audio.music_fakeprint` (the spectral-peak
+"fakeprint" of decoder up-sampling layers, its regularity and stationarity, band shape and codec
+traces); a logistic regression (trained by ``fakescope train music`` on six generator families
+against real music, every clip through the same random codec chains) maps them to log-odds,
+calibrated on leave-one-generator-out scores. Evidence: the file's fakeprint, the per-segment
+timeline, the native band limit (shown, not scored), and the music analysis (tempo, beats,
+drums, vocals) of :mod:`fakescope.audio.music_analysis`.
 """
 
 from __future__ import annotations
@@ -28,11 +31,15 @@ from fakescope.core.media import Media
 RATE = mf.RATE
 SEGMENT_S = 3.0
 MIN_RATE = 16000
+WIDE_MIN_RATE = 32000
 KINDS = ("summary", "fpvec")
+MODEL_FILES = {"narrow": "music.npz", "wide": "music_wide.npz"}
 
 
-def kind_features(x16: np.ndarray, kinds: tuple[str, ...] = KINDS) -> np.ndarray:
-    """The model's input for one 16 kHz mono segment: the named feature groups, concatenated.
+def kind_features(
+    x: np.ndarray, kinds: tuple[str, ...] = KINDS, spec: mf.Spec = mf.NARROW
+) -> np.ndarray:
+    """The model's input for one mono segment at ``spec.rate``: the named feature groups.
 
     Examples
     --------
@@ -40,15 +47,15 @@ def kind_features(x16: np.ndarray, kinds: tuple[str, ...] = KINDS) -> np.ndarray
     >>> kind_features(x).shape
     (281,)
     """
-    x16 = np.asarray(x16, np.float32)
-    peak = float(np.abs(x16).max())
-    xn = x16 / peak if peak > 0 else x16
+    x = np.asarray(x, np.float32)
+    peak = float(np.abs(x).max())
+    xn = x / peak if peak > 0 else x
     parts = []
     for kind in kinds:
         if kind == "summary":
-            parts.append(mf.segment_features(xn))
+            parts.append(mf.segment_features(xn, spec))
         elif kind == "fpvec":
-            parts.append(mf.fakeprint_vector(mf.power_frames(xn)))
+            parts.append(mf.fakeprint_vector(mf.power_frames(xn, spec), spec))
         else:
             raise ValueError(f"unknown music feature group {kind!r}")
     return np.concatenate(parts).astype(np.float32)
@@ -65,6 +72,7 @@ class MusicModel:
                 "`fakescope train music`)"
             )
         self.kinds = tuple(str(k) for k in d["kinds"])
+        self.spec = mf.SPECS[str(d["spec"])] if "spec" in d.files else mf.NARROW
         self.mean, self.scale = d["mean"], d["scale"]
         self.coef, self.intercept = d["coef"], float(d["intercept"])
         self.cal = d["cal"]
@@ -76,11 +84,14 @@ class MusicModel:
         return self.cal[0] * self.raw(feats) + self.cal[1]
 
 
-def save_music_model(path: str | Path, kinds, scaler, lr, cal=(1.0, 0.0), info: str = "") -> None:
+def save_music_model(
+    path: str | Path, kinds, scaler, lr, cal=(1.0, 0.0), info: str = "", spec=mf.NARROW
+) -> None:
     """Write the model file that :class:`MusicModel` reads."""
     np.savez(
         path,
         kinds=np.array(kinds),
+        spec=np.array(spec.name),
         mean=scaler.mean_,
         scale=np.maximum(scaler.scale_, 1e-6),
         coef=lr.coef_[0],
@@ -90,11 +101,9 @@ def save_music_model(path: str | Path, kinds, scaler, lr, cal=(1.0, 0.0), info: 
     )
 
 
-def music_segments(x16: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
-    """3 s segments of 16 kHz mono audio (a last piece of 1.5 s or more is kept)."""
-    return [
-        (a / RATE, b / RATE, x16[a:b]) for a, b in segment_bounds(len(x16), RATE, SEGMENT_S, 1.5)
-    ]
+def music_segments(x: np.ndarray, rate: int = RATE) -> list[tuple[float, float, np.ndarray]]:
+    """3 s segments of mono audio (a last piece of 1.5 s or more is kept)."""
+    return [(a / rate, b / rate, x[a:b]) for a, b in segment_bounds(len(x), rate, SEGMENT_S, 1.5)]
 
 
 def native_band_limit(clip) -> float | None:
@@ -125,9 +134,11 @@ class MusicArtifactsDetector:
     abilities = {"weights": "audio"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None, analysis: bool = True) -> None:
-        from fakescope.audio.weights_io import weights_path
+        from fakescope.audio.weights_io import weights_dir, weights_path
 
-        self.model = MusicModel(weights or weights_path("music.npz"))
+        self.model = MusicModel(weights or weights_path(MODEL_FILES["narrow"]))
+        wide = (Path(weights).parent if weights else weights_dir()) / MODEL_FILES["wide"]
+        self.wide_model = MusicModel(wide) if wide.exists() else None
         self.analysis = analysis
 
     def score(self, media: Media) -> Evidence:
@@ -164,24 +175,19 @@ class MusicArtifactsDetector:
                 details={"content": content},
             )
         x16 = clip.mono_at(RATE)
-        segs = music_segments(x16)
-        feats = np.stack([kind_features(s, self.model.kinds) for _, _, s in segs])
-        z_seg = self.model.logits(feats)
+        model = self.model
+        if self.wide_model is not None and clip.sample_rate >= WIDE_MIN_RATE:
+            model = self.wide_model
+        rate = model.spec.rate
+        segs = music_segments(clip.mono_at(rate), rate)
+        feats = np.stack([kind_features(s, model.kinds, model.spec) for _, _, s in segs])
+        z_seg = model.logits(feats)
         lengths = np.array([len(s) for _, _, s in segs], dtype=np.float64)
         z = aggregate_logits(z_seg, lengths)
         p = sigmoid(z)
         seg_scores = [sigmoid(float(v)) for v in z_seg]
-        summary = (
-            dict(
-                zip(
-                    mf.FEATURE_NAMES,
-                    feats[:, : len(mf.FEATURE_NAMES)].mean(axis=0).tolist(),
-                    strict=True,
-                )
-            )
-            if "summary" in self.model.kinds
-            else {}
-        )
+        names = mf.feature_names(model.spec) if "summary" in model.kinds else []
+        summary = dict(zip(names, feats[:, : len(names)].mean(axis=0).tolist(), strict=True))
         band = native_band_limit(clip)
         if p >= 0.7:
             reason = "spectral-peak pattern and band statistics look machine-generated"
@@ -194,7 +200,7 @@ class MusicArtifactsDetector:
                 f" (the file's spectrum stops at {band / 1000:.1f} kHz: shown, not "
                 "scored, as real recordings can be band-limited too)"
             )
-        artefacts = [fakeprint_artefact(x16)]
+        artefacts = [fakeprint_artefact(clip.mono_at(rate), model.spec)]
         if len(segs) > 1:
             artefacts.append(
                 timeline_artefact(
@@ -207,6 +213,7 @@ class MusicArtifactsDetector:
         details = {
             "log_odds": round(z, 4),
             "content": content,
+            "branch": f"{model.spec.name} ({rate // 1000} kHz)",
             "native_band_limit_hz": None if band is None else round(band),
             "features": {k: round(v, 4) for k, v in summary.items()},
             "segments": [
@@ -238,18 +245,18 @@ def _analysis(clip, x16):
     return clip.cache["music_analysis"]
 
 
-def fakeprint_artefact(x16: np.ndarray) -> Artefact:
-    """The file's fakeprint (peaks over the spectral envelope, 0.5-8 kHz) as a picture."""
+def fakeprint_artefact(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact:
+    """The file's fakeprint (peaks over the spectral envelope) as a picture."""
     from fakescope.core.plotting import figure_to_png, new_figure
 
-    power = mf.power_frames(x16[: RATE * 60] / (np.abs(x16).max() or 1.0))
-    fp = mf.fakeprint(mf.ltas_db(power))
-    freqs = (np.arange(len(fp)) * mf.BIN_HZ + mf.LOW_HZ) / 1000
-    spacing, strength = mf.strongest_comb(fp)
+    power = mf.power_frames(x[: spec.rate * 60] / (np.abs(x).max() or 1.0), spec)
+    fp = mf.fakeprint(mf.ltas_db(power), spec)
+    freqs = (np.arange(len(fp)) * spec.bin_hz + spec.low_hz) / 1000
+    spacing, strength = mf.strongest_comb(fp, spec)
     fig, ax = new_figure(6.0, 2.4)
     ax.plot(freqs, fp, lw=0.7, color="#2c3e50")
     if strength > 1.0:
-        for f in np.arange(np.ceil(mf.LOW_HZ / spacing) * spacing, mf.HIGH_HZ, spacing):
+        for f in np.arange(np.ceil(spec.low_hz / spacing) * spacing, spec.high_hz, spacing):
             ax.axvline(f / 1000, color="#e74c3c", lw=0.4, alpha=0.5)
     ax.set_xlabel("frequency (kHz)")
     ax.set_ylabel("dB over envelope")

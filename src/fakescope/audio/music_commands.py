@@ -42,7 +42,7 @@ def train_music(
     if det_data is None and corpus is None:
         raise typer.BadParameter("give --det-data, --corpus or both")
     out.mkdir(parents=True, exist_ok=True)
-    targets = ([out / "music.npz"] if det_data else []) + (
+    targets = ([out / "music.npz", out / "music_wide.npz"] if det_data else []) + (
         [out / "music_analysis.pt"] if corpus else []
     )
     existing = [t for t in targets if t.exists()]
@@ -60,9 +60,9 @@ def train_music(
     info: dict = {}
     with single_thread():
         if det_data is not None:
-            from fakescope.audio.music_training import train_music_detector
+            from fakescope.audio.music_training import train_music_models
 
-            info["music-artifacts"] = train_music_detector(det_data, out / "music.npz", c, log)
+            info["music-artifacts"] = train_music_models(det_data, out, c, log)
         if corpus is not None:
             from fakescope.audio.music_analysis.training import train_analysis
 

@@ -8,28 +8,53 @@ spectral tilt of the music does not. Musical partials also make peaks, but they 
 notes; decoder peaks stay put, so the module also measures how stationary the peaks are (their
 correlation between the two halves of a segment and in the quiet frames).
 
-Everything works on mono audio at 16 kHz (``RATE``): every input, real or generated, is brought to
-that one rate, so the band above 8 kHz (where generators' band limits sit) cannot be used and the
-score does not depend on the file's sample rate.
+Two fixed analysis settings (:class:`Spec`): ``NARROW`` (16 kHz, fakeprint 0.5-7.8 kHz) for every
+file, and ``WIDE`` (32 kHz, fakeprint 0.5-15.5 kHz) for files whose own rate is 32 kHz or more.
+Each input is brought to the setting's one rate, so the file's sample rate and codec cut-offs
+above the setting's band cannot be used.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-RATE = 16000
-N_FFT = 2048
-HOP = 512
-LOW_HZ, HIGH_HZ = 500.0, 7800.0
-BIN_HZ = RATE / N_FFT
 ENVELOPE_BINS = 24  # ~190 Hz: wider than a peak, narrower than a formant or the tilt
 PRINT_POOL = 4  # fakeprint vector in ~31 Hz steps
 N_LOG_BANDS = 16
 
 
-def power_frames(x: np.ndarray) -> np.ndarray:
-    """Power spectrogram (frames, N_FFT // 2 + 1) with a Hann window.
+@dataclass(frozen=True)
+class Spec:
+    """One analysis setting: rate, FFT (7.8 Hz bins in both settings), band of the fakeprint."""
+
+    name: str
+    rate: int
+    n_fft: int
+    hop: int
+    low_hz: float
+    high_hz: float
+    band_edges: tuple[float, ...]
+
+    @property
+    def bin_hz(self) -> float:
+        return self.rate / self.n_fft
+
+
+NARROW = Spec("narrow", 16000, 2048, 512, 500.0, 7800.0, (500, 2000, 4000, 6000, 7800))
+WIDE = Spec("wide", 32000, 4096, 1024, 500.0, 15500.0, (500, 2000, 4000, 8000, 12000, 15500))
+SPECS = {s.name: s for s in (NARROW, WIDE)}
+RATE = NARROW.rate
+N_FFT = NARROW.n_fft
+HOP = NARROW.hop
+LOW_HZ, HIGH_HZ = NARROW.low_hz, NARROW.high_hz
+BIN_HZ = NARROW.bin_hz
+
+
+def power_frames(x: np.ndarray, spec: Spec = NARROW) -> np.ndarray:
+    """Power spectrogram (frames, n_fft // 2 + 1) with a Hann window.
 
     Examples
     --------
@@ -37,12 +62,13 @@ def power_frames(x: np.ndarray) -> np.ndarray:
     (28, 1025)
     """
     x = np.asarray(x, np.float32)
-    if len(x) < N_FFT:
-        x = np.pad(x, (0, N_FFT - len(x)))
-    n = 1 + (len(x) - N_FFT) // HOP
-    idx = np.arange(N_FFT)[None, :] + HOP * np.arange(n)[:, None]
-    spec = np.fft.rfft(x[idx] * np.hanning(N_FFT).astype(np.float32), axis=1)
-    return (spec.real**2 + spec.imag**2).astype(np.float64)
+    n_fft, hop = spec.n_fft, spec.hop
+    if len(x) < n_fft:
+        x = np.pad(x, (0, n_fft - len(x)))
+    n = 1 + (len(x) - n_fft) // hop
+    idx = np.arange(n_fft)[None, :] + hop * np.arange(n)[:, None]
+    z = np.fft.rfft(x[idx] * np.hanning(n_fft).astype(np.float32), axis=1)
+    return (z.real**2 + z.imag**2).astype(np.float64)
 
 
 def ltas_db(power: np.ndarray) -> np.ndarray:
@@ -58,7 +84,7 @@ def lower_envelope(db: np.ndarray, width: int = ENVELOPE_BINS) -> np.ndarray:
     )
 
 
-def fakeprint(db: np.ndarray) -> np.ndarray:
+def fakeprint(db: np.ndarray, spec: Spec = NARROW) -> np.ndarray:
     """Peaks over the lower envelope (dB, >= 0) between LOW_HZ and HIGH_HZ.
 
     Examples
@@ -67,12 +93,8 @@ def fakeprint(db: np.ndarray) -> np.ndarray:
     >>> fp.shape, float(fp.max())
     ((934,), 0.0)
     """
-    band = _band()
+    band = slice(int(spec.low_hz / spec.bin_hz), int(spec.high_hz / spec.bin_hz))
     return np.clip(db - lower_envelope(db), 0.0, 40.0)[band]
-
-
-def _band() -> slice:
-    return slice(int(LOW_HZ / BIN_HZ), int(HIGH_HZ / BIN_HZ))
 
 
 def _comb_hypotheses() -> list[float]:
@@ -89,7 +111,7 @@ def _comb_hypotheses() -> list[float]:
 COMB_SPACINGS = _comb_hypotheses()
 
 
-def comb_strengths(fp: np.ndarray) -> np.ndarray:
+def comb_strengths(fp: np.ndarray, spec: Spec = NARROW) -> np.ndarray:
     """For each spacing in COMB_SPACINGS: mean fakeprint at its multiples minus the median.
 
     Examples
@@ -97,19 +119,19 @@ def comb_strengths(fp: np.ndarray) -> np.ndarray:
     >>> comb_strengths(np.zeros(932)).shape == (len(COMB_SPACINGS),)
     True
     """
-    offset = int(LOW_HZ / BIN_HZ)
+    offset = int(spec.low_hz / spec.bin_hz)
     base = float(np.median(fp))
     padded = np.maximum(np.maximum(fp, np.roll(fp, 1)), np.roll(fp, -1))  # +-1 bin tolerance
     out = []
     for s in COMB_SPACINGS:
-        f = np.arange(np.ceil(LOW_HZ / s) * s, HIGH_HZ, s)
-        idx = np.round(f / BIN_HZ).astype(int) - offset
+        f = np.arange(np.ceil(spec.low_hz / s) * s, spec.high_hz, s)
+        idx = np.round(f / spec.bin_hz).astype(int) - offset
         idx = idx[(idx >= 0) & (idx < len(fp))]
         out.append(float(padded[idx].mean() - base) if len(idx) >= 3 else 0.0)
     return np.asarray(out)
 
 
-def strongest_comb(fp: np.ndarray, share: float = 0.8) -> tuple[float, float]:
+def strongest_comb(fp: np.ndarray, spec: Spec = NARROW, share: float = 0.8) -> tuple[float, float]:
     """The finest comb spacing (Hz) whose strength is within ``share`` of the strongest one, and
     that strength (a comb at 500 Hz also lights up every multiple of 500 Hz: report 500).
 
@@ -118,7 +140,7 @@ def strongest_comb(fp: np.ndarray, share: float = 0.8) -> tuple[float, float]:
     >>> strongest_comb(np.zeros(934))[1]
     0.0
     """
-    comb = comb_strengths(fp)
+    comb = comb_strengths(fp, spec)
     best = float(comb.max())
     if best <= 0:
         return COMB_SPACINGS[int(np.argmax(comb))], max(best, 0.0)
@@ -126,7 +148,7 @@ def strongest_comb(fp: np.ndarray, share: float = 0.8) -> tuple[float, float]:
     return COMB_SPACINGS[i], float(comb[i])
 
 
-def _periodicity(fp: np.ndarray) -> list[float]:
+def _periodicity(fp: np.ndarray, spec: Spec) -> list[float]:
     """Strongest normalised autocorrelation of the fakeprint in three spacing ranges."""
     v = fp - fp.mean()
     denom = float(v @ v)
@@ -135,7 +157,7 @@ def _periodicity(fp: np.ndarray) -> list[float]:
     ac = np.fft.irfft(np.abs(np.fft.rfft(v, 2 * len(v))) ** 2)[: len(v)] / denom
     out = []
     for lo, hi in ((60.0, 180.0), (180.0, 700.0), (700.0, 2500.0)):
-        a, b = int(lo / BIN_HZ), int(hi / BIN_HZ)
+        a, b = int(lo / spec.bin_hz), int(hi / spec.bin_hz)
         out.append(float(ac[a:b].max()))
     return out
 
@@ -146,28 +168,28 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / d) if d > 1e-9 else 0.0
 
 
-def fakeprint_summary(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def fakeprint_summary(power: np.ndarray, spec: Spec = NARROW) -> tuple[np.ndarray, list[str]]:
     """Family-agnostic peak statistics of one segment's power frames."""
     db = ltas_db(power)
-    fp = fakeprint(db)
+    fp = fakeprint(db, spec)
     feats, names = [], []
-    edges_hz = (500, 2000, 4000, 6000, 7800)
+    edges_hz = spec.band_edges
     for lo, hi in zip(edges_hz[:-1], edges_hz[1:], strict=True):
-        seg = fp[int((lo - LOW_HZ) / BIN_HZ) : int((hi - LOW_HZ) / BIN_HZ)]
+        seg = fp[int((lo - spec.low_hz) / spec.bin_hz) : int((hi - spec.low_hz) / spec.bin_hz)]
         feats += [seg.mean() / 10, seg.max() / 20, float(np.mean(seg > 3.0))]
         names += [f"fp_mean_{lo}", f"fp_max_{lo}", f"fp_share3_{lo}"]
-    feats += _periodicity(fp)
+    feats += _periodicity(fp, spec)
     names += ["fp_period_lo", "fp_period_mid", "fp_period_hi"]
-    comb = np.sort(comb_strengths(fp))[::-1]
+    comb = np.sort(comb_strengths(fp, spec))[::-1]
     feats += [comb[0] / 10, comb[:3].mean() / 10, float(np.median(comb)) / 10]
     names += ["comb_best", "comb_top3", "comb_median"]
     half = len(power) // 2
     if half >= 2:
-        fa, fb = fakeprint(ltas_db(power[:half])), fakeprint(ltas_db(power[half:]))
+        fa, fb = fakeprint(ltas_db(power[:half]), spec), fakeprint(ltas_db(power[half:]), spec)
         stationary = _corr(fa, fb)
         frame_db = 10 * np.log10(power.sum(axis=1) + 1e-12)
         quiet = power[frame_db <= np.percentile(frame_db, 30)]
-        quiet_corr = _corr(fakeprint(ltas_db(quiet)), fp) if len(quiet) else 0.0
+        quiet_corr = _corr(fakeprint(ltas_db(quiet), spec), fp) if len(quiet) else 0.0
     else:
         stationary, quiet_corr = 0.0, 0.0
     feats += [stationary, quiet_corr]
@@ -175,13 +197,14 @@ def fakeprint_summary(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return np.asarray(feats, np.float64), names
 
 
-def band_descriptors(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Spectral shape, roll-off, codec holes and dynamics below 8 kHz."""
-    freqs = np.arange(power.shape[1]) * BIN_HZ
+def band_descriptors(power: np.ndarray, spec: Spec = NARROW) -> tuple[np.ndarray, list[str]]:
+    """Spectral shape, roll-off, codec holes and dynamics inside the setting's band."""
+    nyq = spec.rate / 2
+    freqs = np.arange(power.shape[1]) * spec.bin_hz
     mean_p = power.mean(axis=0) + 1e-12
     db = 10 * np.log10(mean_p)
     top = db.max()
-    edges = np.geomspace(50, RATE / 2, N_LOG_BANDS + 1)
+    edges = np.geomspace(50, nyq, N_LOG_BANDS + 1)
     bands = []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         m = (freqs >= lo) & (freqs < hi)
@@ -190,18 +213,17 @@ def band_descriptors(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
     names = [f"band_{i}" for i in range(N_LOG_BANDS)]
     cum = np.cumsum(mean_p) / mean_p.sum()
     roll = [
-        freqs[min(len(freqs) - 1, int(np.searchsorted(cum, q)))] / (RATE / 2)
-        for q in (0.85, 0.95, 0.99)
+        freqs[min(len(freqs) - 1, int(np.searchsorted(cum, q)))] / nyq for q in (0.85, 0.95, 0.99)
     ]
-    fit = (freqs > 100) & (freqs < 7800)
+    fit = (freqs > 100) & (freqs < spec.high_hz)
     slope = float(np.polyfit(np.log2(freqs[fit]), db[fit], 1)[0]) / 10
-    hf = freqs > 4000
+    hf = freqs > nyq / 2
     p_hf = power[:, hf] + 1e-12
     flat = float(np.mean(np.exp(np.mean(np.log(p_hf), axis=1)) / p_hf.mean(axis=1)))
     frame_top = 10 * np.log10(power.max(axis=1) + 1e-12)
     holes = float(np.mean(10 * np.log10(p_hf) < frame_top[:, None] - 70))
     above = np.flatnonzero(db > top - 60)
-    cutoff = freqs[above[-1]] / (RATE / 2) if above.size else 1.0
+    cutoff = freqs[above[-1]] / nyq if above.size else 1.0
     frame_db = 10 * np.log10(power.sum(axis=1) + 1e-12)
     mag = np.sqrt(power)
     mag = mag / (mag.sum(axis=1, keepdims=True) + 1e-12)
@@ -236,15 +258,16 @@ def band_descriptors(power: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return np.concatenate([bands, np.asarray(stats)]), names
 
 
-def fakeprint_vector(power: np.ndarray) -> np.ndarray:
+def fakeprint_vector(power: np.ndarray, spec: Spec = NARROW) -> np.ndarray:
     """The fakeprint pooled to ~31 Hz steps (max over PRINT_POOL bins), scaled to ~[0, 1]."""
-    fp = fakeprint(ltas_db(power))
+    fp = fakeprint(ltas_db(power), spec)
     n = len(fp) // PRINT_POOL * PRINT_POOL
     return fp[:n].reshape(-1, PRINT_POOL).max(axis=1) / 20.0
 
 
-def segment_features(x16: np.ndarray) -> np.ndarray:
-    """Summary features (fakeprint statistics + band descriptors) of one 16 kHz mono segment.
+def segment_features(x16: np.ndarray, spec: Spec = NARROW) -> np.ndarray:
+    """Summary features (fakeprint statistics + band descriptors) of one mono segment at
+    ``spec.rate``.
 
     Examples
     --------
@@ -257,15 +280,17 @@ def segment_features(x16: np.ndarray) -> np.ndarray:
     peak = float(np.abs(x16).max())
     if peak > 0:
         x16 = x16 / peak
-    power = power_frames(x16)
-    a, _ = fakeprint_summary(power)
-    b, _ = band_descriptors(power)
+    power = power_frames(x16, spec)
+    a, _ = fakeprint_summary(power, spec)
+    b, _ = band_descriptors(power, spec)
     return np.nan_to_num(np.concatenate([a, b])).astype(np.float32)
 
 
-def _names() -> list[str]:
-    p = power_frames(np.random.default_rng(0).standard_normal(RATE).astype(np.float32))
-    return fakeprint_summary(p)[1] + band_descriptors(p)[1]
+def feature_names(spec: Spec = NARROW) -> list[str]:
+    """Names of :func:`segment_features`' values for a setting."""
+    x = np.random.default_rng(0).standard_normal(spec.rate).astype(np.float32)
+    p = power_frames(x, spec)
+    return fakeprint_summary(p, spec)[1] + band_descriptors(p, spec)[1]
 
 
-FEATURE_NAMES = _names()
+FEATURE_NAMES = feature_names(NARROW)

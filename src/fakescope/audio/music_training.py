@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fakescope.audio.music import KINDS, kind_features, save_music_model
+from fakescope.audio import music_fakeprint as mf
+from fakescope.audio.music import KINDS, MODEL_FILES, kind_features, save_music_model
 
 Log = Callable[[str], None]
 N_REAL_FOLDS = 5
@@ -30,7 +31,9 @@ def load_clips(folder: Path, name: str) -> dict[str, np.ndarray] | None:
         return {k: d[k] for k in d.files}
 
 
-def set_features(folder: Path, name: str, clips: dict, kinds=KINDS, log: Log = print) -> dict:
+def set_features(
+    folder: Path, name: str, clips: dict, kinds=KINDS, log: Log = print, spec=mf.NARROW
+) -> dict:
     """Model features of every variant of a set, cached in ``feat_<name>_model.npz``."""
     cache = folder / f"feat_{name}_model.npz"
     have = dict(np.load(cache)) if cache.exists() else {}
@@ -39,7 +42,7 @@ def set_features(folder: Path, name: str, clips: dict, kinds=KINDS, log: Log = p
     for variant, audio in clips.items():
         if variant == "meta" or variant in have:
             continue
-        have[variant] = np.stack([kind_features(x, tuple(kinds)) for x in audio])
+        have[variant] = np.stack([kind_features(x, tuple(kinds), spec) for x in audio])
         np.savez(cache, **have)
         log(f"music: features {name}/{variant} {have[variant].shape}")
     return have
@@ -72,22 +75,34 @@ def real_folds(sources: np.ndarray, n_folds: int = N_REAL_FOLDS) -> dict[str, in
     return out
 
 
-def train_music_detector(data: Path, out: Path, c: float, log: Log, sim: bool = False) -> dict:
-    """Fit, calibrate out-of-family and save ``out`` (``music.npz``); returns a summary."""
+def train_music_models(data: Path, out: Path, c: float, log: Log) -> dict:
+    """Train every branch whose prepared data exists (16 kHz always, 32 kHz when
+    ``shared_wide.npz`` is there) into ``out`` (a folder)."""
+    info = {"narrow": train_music_detector(data, out / MODEL_FILES["narrow"], c, log, mf.NARROW)}
+    if (data / "shared_wide.npz").exists():
+        info["wide"] = train_music_detector(data, out / MODEL_FILES["wide"], c, log, mf.WIDE)
+    return info
+
+
+def train_music_detector(
+    data: Path, out: Path, c: float, log: Log, spec: mf.Spec = mf.NARROW
+) -> dict:
+    """Fit one branch, calibrate it out-of-family and save ``out``; returns a summary."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    shared = load_clips(data, "shared")
+    suffix = "" if spec is mf.NARROW else "_wide"
+    shared = load_clips(data, "shared" + suffix)
     if shared is None:
         raise FileNotFoundError(
-            f"{data}: no shared.npz (run scripts/music/prepare_detection_data.py first)"
+            f"{data}: no shared{suffix}.npz (run scripts/music/prepare_detection_data.py first)"
         )
-    extra = [n for n in ("offline",) + (("sim",) if sim else ()) if load_clips(data, n)]
-    feats = {"shared": set_features(data, "shared", shared, log=log)}
+    extra = [n + suffix for n in ("offline",) if load_clips(data, n + suffix) is not None]
+    feats = {"shared": set_features(data, "shared" + suffix, shared, log=log, spec=spec)}
     metas = {"shared": shared["meta"]}
     for n in extra:
         clips = load_clips(data, n)
-        feats[n] = set_features(data, n, clips, log=log)
+        feats[n] = set_features(data, n, clips, log=log, spec=spec)
         metas[n] = clips["meta"]
     variants = sorted(v for v in shared if v.startswith("train"))
     meta = metas["shared"]
@@ -129,7 +144,7 @@ def train_music_detector(data: Path, out: Path, c: float, log: Log, sim: bool = 
         f"trained on {len(y)} shared clips x {len(variants)} codec-chained copies"
         f" + {', '.join(extra) or 'nothing else'}; C={c}; Platt on leave-one-family-out scores"
     )
-    save_music_model(out, KINDS, scaler, lr, cal, info)
+    save_music_model(out, KINDS, scaler, lr, cal, info, spec)
     p_oof = 1 / (1 + np.exp(-(cal[0] * oof + cal[1])))
     summary = {
         "oof_roc_auc": float(roc_auc_score(y, oof)),
@@ -139,5 +154,5 @@ def train_music_detector(data: Path, out: Path, c: float, log: Log, sim: bool = 
         "n_clips": int(len(y)),
         "extra_sets": extra,
     }
-    log(f"music: out-of-family AUC {summary['oof_roc_auc']:.3f}, calibration {cal}")
+    log(f"music ({spec.name}): out-of-family AUC {summary['oof_roc_auc']:.3f}, calibration {cal}")
     return summary
