@@ -52,6 +52,7 @@ def features(data: Path, name: str, kind: str, arrays: dict) -> dict[str, np.nda
 
 def _extractor(kind: str, wide: bool = False):
     from fakescope.audio import music_fakeprint as mf
+    from fakescope.audio.dsp import resample
 
     spec = mf.WIDE if wide else mf.NARROW
     if kind == "summary":
@@ -60,6 +61,21 @@ def _extractor(kind: str, wide: bool = False):
         return lambda x: mf.fakeprint_vector(
             mf.power_frames(x / (np.abs(x).max() or 1.0), spec), spec
         )
+    if kind == "cues":  # rhythm / timing statistics of the music analysis (16 kHz input)
+        import os
+
+        from fakescope.audio.music_analysis import MusicAnalyzer
+        from fakescope.audio.music_analysis.cues import rhythm_cues
+
+        analyzer = MusicAnalyzer(os.environ.get("MUSIC_ANALYSIS_WEIGHTS"))
+
+        def cues(x: np.ndarray) -> np.ndarray:
+            if wide:
+                x = resample(x, 32000, 16000)
+            v = rhythm_cues(analyzer.analyze(x, 16000))
+            return np.r_[np.nan_to_num(v, nan=0.0), np.isnan(v).astype(float)]
+
+        return cues
     if kind == "whisper":
         from fakescope.audio.whisper_encoder import load_encoder
 
@@ -91,7 +107,7 @@ def make_model(candidate: str):
         return HistGradientBoostingClassifier(
             max_iter=200, learning_rate=0.05, max_depth=3, class_weight="balanced", random_state=0
         )
-    c = {"summary": 0.3, "fpvec": 0.05, "whisper": 0.001}
+    c = {"summary": 0.3, "fpvec": 0.05, "whisper": 0.001, "cues": 0.3}
     kinds = candidate.split("+")
     cval = min(c[k] for k in kinds)
     return make_pipeline(

@@ -1,16 +1,15 @@
-"""``music-artifacts``: is this music machine-made? Fakeprint and band statistics.
+"""``music-artifacts``: is this music machine-made? The spectral-peak fakeprint, at 16 kHz.
 
-Every input is mixed to mono and brought to one fixed rate, whatever its own: 32 kHz for files
-whose own rate is 32 kHz or more (``weights/music_wide.npz``), 16 kHz for the others
-(``weights/music.npz``). A file's sample rate, or a codec's band limit above the branch's band
-(the traits that separated generator clips from real ones in the data sets, not the generators
-themselves), therefore cannot decide the score.
+Every input is mixed to mono and brought to one fixed rate, 16 kHz, whatever its own, so that a
+file's sample rate or a band limit above 8 kHz (the traits that separated generator clips from
+real ones in the data sets, not the generators themselves) cannot decide the score.
 
-Each 3 s segment gets the features of :mod:`fakescope.audio.music_fakeprint` (the spectral-peak
-"fakeprint" of decoder up-sampling layers, its regularity and stationarity, band shape and codec
-traces); a logistic regression (trained by ``fakescope train music`` on six generator families
-against real music, every clip through the same random codec chains) maps them to log-odds,
-calibrated on leave-one-generator-out scores. Evidence: the file's fakeprint, the per-segment
+Each 3 s segment gets the spectral-peak "fakeprint" of :mod:`fakescope.audio.music_fakeprint`
+(the long-term average spectrum over its lower envelope, 0.5-7.8 kHz, in ~31 Hz steps: the
+regular peaks of decoder up-sampling layers). A logistic regression (``weights/music.npz``,
+trained by ``fakescope train music`` on six generator families against real music, every clip
+through the same random codec chains) maps it to log-odds, calibrated on
+leave-one-generator-out scores. Evidence: the file's fakeprint, the per-segment
 timeline, the native band limit (shown, not scored), and the music analysis (tempo, beats,
 drums, vocals) of :mod:`fakescope.audio.music_analysis`.
 """
@@ -31,9 +30,9 @@ from fakescope.core.media import Media
 RATE = mf.RATE
 SEGMENT_S = 3.0
 MIN_RATE = 16000
-WIDE_MIN_RATE = 32000
-KINDS = ("summary", "fpvec")
-MODEL_FILES = {"narrow": "music.npz", "wide": "music_wide.npz"}
+# the feature groups of the shipped model: the fakeprint vector won the issue-17 protocol over
+# the summary statistics, their union and a 32 kHz wide-band branch (docs/music.md)
+KINDS = ("fpvec",)
 
 
 def kind_features(
@@ -45,6 +44,8 @@ def kind_features(
     --------
     >>> x = np.random.default_rng(0).standard_normal(48000).astype(np.float32)
     >>> kind_features(x).shape
+    (233,)
+    >>> kind_features(x, ("summary", "fpvec")).shape
     (281,)
     """
     x = np.asarray(x, np.float32)
@@ -134,11 +135,9 @@ class MusicArtifactsDetector:
     abilities = {"weights": "audio"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None, analysis: bool = True) -> None:
-        from fakescope.audio.weights_io import weights_dir, weights_path
+        from fakescope.audio.weights_io import weights_path
 
-        self.model = MusicModel(weights or weights_path(MODEL_FILES["narrow"]))
-        wide = (Path(weights).parent if weights else weights_dir()) / MODEL_FILES["wide"]
-        self.wide_model = MusicModel(wide) if wide.exists() else None
+        self.model = MusicModel(weights or weights_path("music.npz"))
         self.analysis = analysis
 
     def score(self, media: Media) -> Evidence:
@@ -176,8 +175,6 @@ class MusicArtifactsDetector:
             )
         x16 = clip.mono_at(RATE)
         model = self.model
-        if self.wide_model is not None and clip.sample_rate >= WIDE_MIN_RATE:
-            model = self.wide_model
         rate = model.spec.rate
         segs = music_segments(clip.mono_at(rate), rate)
         feats = np.stack([kind_features(s, model.kinds, model.spec) for _, _, s in segs])
@@ -186,8 +183,7 @@ class MusicArtifactsDetector:
         z = aggregate_logits(z_seg, lengths)
         p = sigmoid(z)
         seg_scores = [sigmoid(float(v)) for v in z_seg]
-        names = mf.feature_names(model.spec) if "summary" in model.kinds else []
-        summary = dict(zip(names, feats[:, : len(names)].mean(axis=0).tolist(), strict=True))
+        fp_info = fakeprint_details(clip.mono_at(rate), model.spec)
         band = native_band_limit(clip)
         if p >= 0.7:
             reason = "spectral-peak pattern and band statistics look machine-generated"
@@ -213,9 +209,9 @@ class MusicArtifactsDetector:
         details = {
             "log_odds": round(z, 4),
             "content": content,
-            "branch": f"{model.spec.name} ({rate // 1000} kHz)",
+            "analysis_rate_hz": rate,
             "native_band_limit_hz": None if band is None else round(band),
-            "features": {k: round(v, 4) for k, v in summary.items()},
+            "fakeprint": fp_info,
             "segments": [
                 {"start_s": round(a, 3), "end_s": round(b, 3), "score": round(s, 4)}
                 for (a, b, _), s in zip(segs, seg_scores, strict=True)
@@ -243,6 +239,20 @@ def _analysis(clip, x16):
         except FileNotFoundError:
             clip.cache["music_analysis"] = None
     return clip.cache["music_analysis"]
+
+
+def fakeprint_details(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> dict:
+    """Readable fakeprint numbers of a file: strongest regular comb, peak stationarity."""
+    power = mf.power_frames(x[: spec.rate * 60] / (np.abs(x).max() or 1.0), spec)
+    fp = mf.fakeprint(mf.ltas_db(power), spec)
+    spacing, strength = mf.strongest_comb(fp, spec)
+    stats = dict(zip(*reversed(mf.fakeprint_summary(power, spec)), strict=True))
+    return {
+        "strongest_comb_hz": round(spacing, 1),
+        "comb_strength_db": round(strength, 2),
+        "peak_stationarity": round(float(stats["fp_stationarity"]), 3),
+        "peaks_over_3db_share": round(float(np.mean(fp > 3.0)), 3),
+    }
 
 
 def fakeprint_artefact(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact:

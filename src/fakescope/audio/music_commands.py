@@ -42,7 +42,7 @@ def train_music(
     if det_data is None and corpus is None:
         raise typer.BadParameter("give --det-data, --corpus or both")
     out.mkdir(parents=True, exist_ok=True)
-    targets = ([out / "music.npz", out / "music_wide.npz"] if det_data else []) + (
+    targets = ([out / "music.npz"] if det_data else []) + (
         [out / "music_analysis.pt"] if corpus else []
     )
     existing = [t for t in targets if t.exists()]
@@ -60,16 +60,18 @@ def train_music(
     info: dict = {}
     with single_thread():
         if det_data is not None:
-            from fakescope.audio.music_training import train_music_models
+            from fakescope.audio.music_training import train_music_detector
 
-            info["music-artifacts"] = train_music_models(det_data, out, c, log)
+            info["music-artifacts"] = train_music_detector(det_data, out / "music.npz", c, log)
         if corpus is not None:
             from fakescope.audio.music_analysis.training import train_analysis
 
             info["music-analysis"] = train_analysis(
                 corpus, out / "music_analysis.pt", epochs, seed, log
             )
-    (out / "music_training_info.json").write_text(json.dumps(info, indent=2, default=float))
+    info_path = out / "music_training_info.json"
+    old = json.loads(info_path.read_text()) if info_path.exists() else {}
+    info_path.write_text(json.dumps({**old, **info}, indent=2, default=float))
     typer.echo(f"wrote {', '.join(str(t) for t in targets)}")
 
 

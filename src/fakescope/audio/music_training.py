@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from fakescope.audio import music_fakeprint as mf
-from fakescope.audio.music import KINDS, MODEL_FILES, kind_features, save_music_model
+from fakescope.audio.music import KINDS, kind_features, save_music_model
 
 Log = Callable[[str], None]
 N_REAL_FOLDS = 5
@@ -75,19 +75,13 @@ def real_folds(sources: np.ndarray, n_folds: int = N_REAL_FOLDS) -> dict[str, in
     return out
 
 
-def train_music_models(data: Path, out: Path, c: float, log: Log) -> dict:
-    """Train every branch whose prepared data exists (16 kHz always, 32 kHz when
-    ``shared_wide.npz`` is there) into ``out`` (a folder)."""
-    info = {"narrow": train_music_detector(data, out / MODEL_FILES["narrow"], c, log, mf.NARROW)}
-    if (data / "shared_wide.npz").exists():
-        info["wide"] = train_music_detector(data, out / MODEL_FILES["wide"], c, log, mf.WIDE)
-    return info
-
-
 def train_music_detector(
     data: Path, out: Path, c: float, log: Log, spec: mf.Spec = mf.NARROW
 ) -> dict:
-    """Fit one branch, calibrate it out-of-family and save ``out``; returns a summary."""
+    """Fit the model, calibrate it out-of-family and save ``out``; returns a summary.
+
+    ``spec=WIDE`` trains the 32 kHz variant from ``shared_wide.npz`` (measured by the protocol,
+    not shipped)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 

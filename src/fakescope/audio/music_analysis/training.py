@@ -19,7 +19,7 @@ from fakescope.audio.music_analysis.frontend import FPS, HOP, N_FFT, N_MELS, RAT
 from fakescope.audio.music_analysis.network import TASKS
 
 Log = Callable[[str], None]
-CROP = 600  # frames per training excerpt (6 s)
+CROP = 500  # frames per training excerpt (5 s)
 
 
 def mel_magnitudes(x: np.ndarray) -> np.ndarray:
@@ -137,7 +137,7 @@ def train_analysis(root: Path, out: Path, epochs: int, seed: int, log: Log) -> d
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss)
+            total += float(loss.detach())
         log(f"music analysis: epoch {epoch + 1}/{epochs} loss {total / steps_per_epoch:.4f}")
     net.eval()
     acts = [activations(net, s["mel"]) for s in val]
