@@ -86,6 +86,12 @@ def main() -> int:
     ap.add_argument("--weights", type=Path, default=None)
     ap.add_argument("--shared", type=Path, default=Path("/work/shared/datasets/music"))
     ap.add_argument("--madmom-python", default=None)
+    ap.add_argument(
+        "--madmom-cache",
+        type=Path,
+        default=None,
+        help="JSON file to keep madmom's beats in (computed once)",
+    )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     import librosa
@@ -95,7 +101,13 @@ def main() -> int:
     if not songs:
         print(f"{args.corpus}: no test_*.flac songs", file=sys.stderr)
         return 1
-    mm = madmom_beats(args.madmom_python, songs) if args.madmom_python else {}
+    mm = {}
+    if args.madmom_cache and args.madmom_cache.exists():
+        mm = json.loads(args.madmom_cache.read_text())
+    elif args.madmom_python:
+        mm = madmom_beats(args.madmom_python, songs)
+        if args.madmom_cache:
+            args.madmom_cache.write_text(json.dumps(mm))
     rows = {k: [] for k in ("beat_ours", "beat_librosa", "beat_madmom", "down_ours")}
     tempo_ok = {"ours": [], "librosa": []}
     drum_pairs = {d: [] for d in ("kick", "snare", "hihat")}

@@ -24,9 +24,14 @@ def train_music(
             "music-analysis network: beats, downbeats, drums, voice)."
         ),
     ] = None,
-    out: Annotated[Path, typer.Option(help="Folder to write music.npz / music_analysis.pt.")] = (
-        Path("music-weights")
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Weights folder (default: the user data folder, e.g. "
+            "~/.local/share/fakescope/weights/audio). Use it with "
+            "FAKESCOPE_AUDIO_WEIGHTS=FOLDER or scan --weights audio=FOLDER."
+        ),
+    ] = None,
     epochs: Annotated[int, typer.Option(help="Training epochs of the analysis network.")] = 30,
     c: Annotated[float, typer.Option(help="Inverse L2 strength of the music verdict.")] = 0.05,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -38,21 +43,22 @@ def train_music(
     /work/data/music/rhythm --out src/fakescope/audio/weights --overwrite
     """
     from fakescope.audio.threads import single_thread
+    from fakescope.core.weights import describe_use, refuse_overwrite, user_weights_dir
 
     if det_data is None and corpus is None:
         raise typer.BadParameter("give --det-data, --corpus or both")
-    out.mkdir(parents=True, exist_ok=True)
-    targets = ([out / "music.npz"] if det_data else []) + (
-        [out / "music_analysis.pt"] if corpus else []
-    )
-    existing = [t for t in targets if t.exists()]
-    if existing and not overwrite:
-        raise typer.BadParameter(
-            f"{', '.join(map(str, existing))} exist; add --overwrite to replace them"
-        )
     for folder in (det_data, corpus):
         if folder is not None and not folder.is_dir():
             raise typer.BadParameter(f"{folder}: not a folder")
+    out = out or user_weights_dir("audio")
+    targets = ([out / "music.npz"] if det_data else []) + (
+        [out / "music_analysis.pt"] if corpus else []
+    )
+    try:
+        refuse_overwrite(targets, overwrite)
+    except FileExistsError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
 
     def log(msg: str) -> None:
         typer.echo(msg, err=True)
@@ -73,6 +79,7 @@ def train_music(
     old = json.loads(info_path.read_text()) if info_path.exists() else {}
     info_path.write_text(json.dumps({**old, **info}, indent=2, default=float))
     typer.echo(f"wrote {', '.join(str(t) for t in targets)}")
+    typer.echo(describe_use("audio", out))
 
 
 def analyze_music_command(
