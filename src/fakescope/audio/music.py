@@ -278,7 +278,19 @@ def fakeprint_artefact(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact:
 
 
 def train_music(root: Path, out: Path, seed: int, log) -> None:
-    """Kept for ``fakescope train audio``: the music model is trained by ``fakescope train
-    music`` (real generator clips and codec chains), not from the speech corpus."""
-    log(f"music: skipped ({root}); music-artifacts is trained by `fakescope train music`")
+    """Called by ``fakescope train audio``: the music model is trained by ``fakescope train
+    music`` (real generator clips, codec chains), not from the speech corpus; the shipped music
+    files are copied next to the new speech weights so that the folder is complete."""
+    import shutil
+
+    from fakescope.audio.weights_io import SHIPPED
+
+    for name in ("music.npz", "music_analysis.pt"):
+        target = Path(out).parent / name
+        if not target.exists() and (SHIPPED / name).exists():
+            shutil.copyfile(SHIPPED / name, target)
+    log(
+        f"music: copied the shipped music weights (train them with `fakescope train music`); "
+        f"{root} not used"
+    )
     return None
