@@ -183,7 +183,8 @@ class MusicArtifactsDetector:
         z = aggregate_logits(z_seg, lengths)
         p = sigmoid(z)
         seg_scores = [sigmoid(float(v)) for v in z_seg]
-        fp_info = fakeprint_details(clip.mono_at(rate), model.spec)
+        fp_power = mf.power_frames(_head(clip.mono_at(rate), rate), model.spec)
+        fp_info = fakeprint_details(fp_power, model.spec)
         band = native_band_limit(clip)
         if p >= 0.7:
             reason = "spectral-peak pattern and band statistics look machine-generated"
@@ -196,7 +197,7 @@ class MusicArtifactsDetector:
                 f" (the file's spectrum stops at {band / 1000:.1f} kHz: shown, not "
                 "scored, as real recordings can be band-limited too)"
             )
-        artefacts = [fakeprint_artefact(clip.mono_at(rate), model.spec)]
+        artefacts = [fakeprint_artefact(fp_power, model.spec)]
         if len(segs) > 1:
             artefacts.append(
                 timeline_artefact(
@@ -241,9 +242,15 @@ def _analysis(clip, x16):
     return clip.cache["music_analysis"]
 
 
-def fakeprint_details(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> dict:
-    """Readable fakeprint numbers of a file: strongest regular comb, peak stationarity."""
-    power = mf.power_frames(x[: spec.rate * 60] / (np.abs(x).max() or 1.0), spec)
+def _head(x: np.ndarray, rate: int, seconds: float = 60.0) -> np.ndarray:
+    """The first ``seconds`` of ``x``, peak-normalised (what the file-level pictures use)."""
+    x = x[: int(rate * seconds)]
+    return x / (float(np.abs(x).max()) or 1.0)
+
+
+def fakeprint_details(power: np.ndarray, spec: mf.Spec = mf.NARROW) -> dict:
+    """Readable fakeprint numbers of a file's power frames: strongest regular comb, peak
+    stationarity, share of bins 3 dB over the envelope."""
     fp = mf.fakeprint(mf.ltas_db(power), spec)
     spacing, strength = mf.strongest_comb(fp, spec)
     stats = dict(zip(*reversed(mf.fakeprint_summary(power, spec)), strict=True))
@@ -255,26 +262,26 @@ def fakeprint_details(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> dict:
     }
 
 
-def fakeprint_artefact(x: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact:
+def fakeprint_artefact(power: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact:
     """The file's fakeprint (peaks over the spectral envelope) as a picture."""
-    from fakescope.core.plotting import figure_to_png, new_figure
+    from fakescope.audio.music_analysis.plot import line_plot_png
 
-    power = mf.power_frames(x[: spec.rate * 60] / (np.abs(x).max() or 1.0), spec)
     fp = mf.fakeprint(mf.ltas_db(power), spec)
     freqs = (np.arange(len(fp)) * spec.bin_hz + spec.low_hz) / 1000
     spacing, strength = mf.strongest_comb(fp, spec)
-    fig, ax = new_figure(6.0, 2.4)
-    ax.plot(freqs, fp, lw=0.7, color="#2c3e50")
+    marks = None
     if strength > 1.0:
-        for f in np.arange(np.ceil(spec.low_hz / spacing) * spacing, spec.high_hz, spacing):
-            ax.axvline(f / 1000, color="#e74c3c", lw=0.4, alpha=0.5)
-    ax.set_xlabel("frequency (kHz)")
-    ax.set_ylabel("dB over envelope")
-    ax.set_title(
-        f"fakeprint: spectral peaks (red: strongest regular comb, {spacing:.0f} Hz apart)",
-        fontsize=9,
+        marks = np.arange(np.ceil(spec.low_hz / spacing) * spacing, spec.high_hz, spacing) / 1000
+    title = "fakeprint: dB over the spectral envelope"
+    if marks is not None:
+        title += f" (red: strongest regular comb, {spacing:.0f} Hz apart)"
+    png = line_plot_png(freqs, fp, title, "kHz", marks)
+    return Artefact(
+        kind="image",
+        title="music fakeprint",
+        png=png,
+        data={"strongest_comb_hz": round(spacing, 1)},
     )
-    return Artefact(kind="image", title="music fakeprint", png=figure_to_png(fig))
 
 
 def train_music(root: Path, out: Path, seed: int, log) -> None:

@@ -24,7 +24,14 @@ from fakescope.audio.music_analysis.decode import (
     track_beats,
     track_downbeats,
 )
-from fakescope.audio.music_analysis.frontend import FPS, RATE, network_input, spectral_flux
+from fakescope.audio.music_analysis.frontend import (
+    FPS,
+    RATE,
+    input_from_mel,
+    normalised_mel,
+    pick_peaks,
+    spectral_flux,
+)
 from fakescope.audio.music_analysis.network import TASKS
 
 WEIGHTS_NAME = "music_analysis.pt"
@@ -44,6 +51,7 @@ class MusicAnalysis:
     drums: dict[str, np.ndarray]
     vocal_segments: list[tuple[float, float]]
     activations: np.ndarray | None = field(default=None, repr=False)
+    mel: np.ndarray | None = field(default=None, repr=False)  # log-mel frames, for pictures
 
     def to_dict(self) -> dict:
         """JSON-friendly form (times rounded to milliseconds)."""
@@ -92,39 +100,41 @@ class MusicAnalyzer:
         self.net.eval()
         self.thresholds = dict(ckpt["thresholds"])
 
-    def activations(self, x16: np.ndarray) -> np.ndarray:
-        """``(frames, tasks)`` sigmoid activations of 16 kHz mono audio."""
+    def activations(self, x16: np.ndarray, mel: np.ndarray | None = None) -> np.ndarray:
+        """``(frames, tasks)`` sigmoid activations of 16 kHz mono audio (``mel``: its
+        :func:`normalised_mel`, when already computed)."""
         import torch
 
+        mel = normalised_mel(x16) if mel is None else mel
         with torch.no_grad():
-            inp = torch.from_numpy(network_input(x16))[None]
+            inp = torch.from_numpy(input_from_mel(mel))[None]
             return torch.sigmoid(self.net(inp))[0].numpy()
 
     def analyze(self, x: np.ndarray, rate: int) -> MusicAnalysis:
         """Analyse mono (or ``(n, channels)``) audio at ``rate``."""
+        from scipy.ndimage import median_filter
+
         from fakescope.audio.dsp import resample
-        from fakescope.audio.music_analysis.frontend import log_mel_frames, pick_peaks
 
         x = np.asarray(x, np.float32)
         if x.ndim == 2:
             x = x.mean(axis=1)
         x16 = resample(x, rate, RATE) if rate != RATE else x
         duration = len(x16) / RATE
-        act = self.activations(x16)
+        mel = normalised_mel(x16)
+        act = self.activations(x16, mel)
         beat_frames, _ = track_beats(act[:, TASKS.index("beat")])
         beats = beat_frames / FPS
         down_idx, meter = track_downbeats(beat_frames, act[:, TASKS.index("downbeat")])
         downbeats = beats[down_idx] if len(beats) else np.zeros(0)
         drums = {d: drum_onsets(act[:, TASKS.index(d)], self.thresholds.get(d, 0.5)) for d in DRUMS}
         voice = act[:, TASKS.index("voice")]
-        from scipy.ndimage import median_filter
-
         smooth = median_filter(voice, size=31, mode="nearest")
         vocal = [
             (a / FPS, b / FPS)
             for a, b in segments(smooth >= self.thresholds.get("voice", 0.5), min_len=30)
         ]
-        flux = spectral_flux(log_mel_frames(x16 / (np.abs(x16).max() or 1.0)))
+        flux = spectral_flux(mel)
         peak = float(flux.max())
         onset_frames = pick_peaks(flux / peak, 0.1, min_gap=3) if peak > 0 else np.zeros(0)
         return MusicAnalysis(
@@ -137,6 +147,7 @@ class MusicAnalyzer:
             drums=drums,
             vocal_segments=vocal,
             activations=act,
+            mel=mel,
         )
 
 

@@ -49,9 +49,18 @@ def network_input(x: np.ndarray) -> np.ndarray:
     >>> network_input(np.zeros(8000, np.float32)).shape
     (2, 50, 80)
     """
+    return input_from_mel(normalised_mel(x))
+
+
+def normalised_mel(x: np.ndarray) -> np.ndarray:
+    """:func:`log_mel_frames` of ``x`` peak-normalised to 0.9 (the level the network sees)."""
     peak = float(np.abs(x).max()) if len(x) else 0.0
     x = np.asarray(x, np.float32) / peak * 0.9 if peak > 0 else np.asarray(x, np.float32)
-    mel = log_mel_frames(x)
+    return log_mel_frames(x)
+
+
+def input_from_mel(mel: np.ndarray) -> np.ndarray:
+    """``(2, frames, N_MELS)`` network input from log-mel frames (mel and positive difference)."""
     diff = np.maximum(np.diff(mel, axis=0, prepend=mel[:1]), 0.0)
     return np.stack([mel, diff]).astype(np.float32)
 
