@@ -192,7 +192,7 @@ class MusicArtifactsDetector:
             reason = "no traces of machine-generated music found"
         else:
             reason = "some traces of machine-generated music, not conclusive"
-        if band is not None and band < 0.8 * clip.sample_rate / 2:
+        if band is not None and band < min(12000.0, 0.7 * clip.sample_rate / 2):
             reason += (
                 f" (the file's spectrum stops at {band / 1000:.1f} kHz: shown, not "
                 "scored, as real recordings can be band-limited too)"
