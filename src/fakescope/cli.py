@@ -67,6 +67,11 @@ def _main_options(
 
 app.add_typer(generate_app, name="generate")
 app.add_typer(provenance_app, name="provenance")
+analyze_app = typer.Typer(
+    help="Describe media without judging it (music: tempo, beats, drums, vocals).",
+    no_args_is_help=True,
+)
+app.add_typer(analyze_app, name="analyze")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -480,6 +485,8 @@ def _mount_plugin_commands() -> None:
         generate_app.command(name)(fn)
     for name, fn in sorted(commands("provenance").items()):
         provenance_app.command(name)(fn)
+    for name, fn in sorted(commands("analyze").items()):
+        analyze_app.command(name)(fn)
     _robustness_command()
 
 

@@ -54,6 +54,7 @@ def register() -> None:
     from fakescope.audio.commands import generate_speech, train_audio
     from fakescope.audio.fusion import DEFAULT_SPEECH, AudioFuser
     from fakescope.audio.loader import EXTENSIONS
+    from fakescope.audio.music_commands import analyze_music_command, train_music
     from fakescope.core.registry import (
         register_command,
         register_detector,
@@ -92,3 +93,5 @@ def register() -> None:
     register_fuser("audio", AudioFuser())
     register_command("train", "audio", train_audio)
     register_command("generate", "speech", generate_speech)
+    register_command("train", "music", train_music)
+    register_command("analyze", "music", analyze_music_command)

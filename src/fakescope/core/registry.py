@@ -72,6 +72,7 @@ _COMMANDS: dict[str, dict[str, Callable[..., Any]]] = {
     "train": {},
     "generate": {},
     "provenance": {},
+    "analyze": {},
 }
 
 
