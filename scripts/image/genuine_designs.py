@@ -22,6 +22,28 @@ COLUMNS = {
     "early10": np.r_[0:120, 1976:2096],
     "mid": np.r_[0:216, 1976:2192],
 }
+#: Layers exposed by ``vit_features.py`` (13 = the final norm); per layer CLS then mean patch token.
+VIT_LAYERS = (2, 4, 6, 8, 10, 12, 13)
+VIT_WIDTH = 384
+
+
+def vit_columns(layers: tuple[int, ...], parts: str = "cm") -> np.ndarray:
+    """Columns of the token features of ``layers``; ``parts``: c = CLS, m = mean patch token."""
+    cols = []
+    for layer in layers:
+        base = VIT_LAYERS.index(layer) * 2 * VIT_WIDTH
+        if "c" in parts:
+            cols.append(np.arange(base, base + VIT_WIDTH))
+        if "m" in parts:
+            cols.append(np.arange(base + VIT_WIDTH, base + 2 * VIT_WIDTH))
+    return np.concatenate(cols)
+
+
+VIT_GROUPS = {"early": (2, 4), "middle": (6, 8), "late": (10, 12, 13), "all": VIT_LAYERS}
+COLUMNS.update({f"v{name}": vit_columns(ls) for name, ls in VIT_GROUPS.items()})
+COLUMNS.update({f"v{layer}": vit_columns((layer,)) for layer in VIT_LAYERS})
+COLUMNS.update({f"v{layer}c": vit_columns((layer,), "c") for layer in VIT_LAYERS})
+COLUMNS.update({f"v{layer}m": vit_columns((layer,), "m") for layer in VIT_LAYERS})
 TINY = 10  # families with fewer crops are reported, not used for the decision criterion
 EPS = 1e-6
 
@@ -38,22 +60,40 @@ class Data:
     extra_fake: dict[str, dict[str, np.ndarray]] | None = None
 
 
-def load_cache(cache: Path, extra_real: bool = False, extra_fake: bool = False) -> Data:
+def load_cache(
+    cache: Path,
+    extra_real: bool = False,
+    extra_fake: bool = False,
+    token_sets: tuple[str, ...] = ("dinov2",),
+) -> Data:
+    """The feature cache; ``CACHE/<set>/<view>.npz`` token features (``vit_features.py``) join
+    each view as ``feats[view][<set>]`` where they exist."""
     with open(cache / "index.tsv", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     views = {p.stem: dict(np.load(p)) for p in sorted(cache.glob("*.npz"))}
     aug = sorted(v for v in views if v.startswith("aug"))
+
+    def add_tokens(feats: dict[str, dict[str, np.ndarray]], sub: str) -> None:
+        for name in token_sets:
+            for v in feats:
+                path = cache / name / sub / f"{v}.npz"
+                if path.exists():
+                    feats[v][name] = np.load(path)["tokens"]
+
+    add_tokens(views, "")
+    extra = extra_f = None
+    if extra_real:
+        extra = {v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
+        add_tokens(extra, "extra_real")
+    if extra_fake:
+        extra_f = {v: dict(np.load(cache / "extra_fake" / f"{v}.npz")) for v in aug}
     return Data(
         label=np.array([r["label"] == "fake" for r in rows], dtype=int),
         group=np.array([r["group"] for r in rows]),
         feats=views,
         aug_views=aug,
-        extra={v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
-        if extra_real
-        else None,
-        extra_fake={v: dict(np.load(cache / "extra_fake" / f"{v}.npz")) for v in aug}
-        if extra_fake
-        else None,
+        extra=extra,
+        extra_fake=extra_f,
     )
 
 
@@ -89,15 +129,20 @@ class Probe:
         parts += [logit(data.feats[view][n][idx])[:, None] for n in self.extra]
         return np.hstack(parts)
 
+    def has_blocks(self, feats: dict[str, np.ndarray]) -> bool:
+        return all(b.partition(":")[0] in feats for b in self.blocks)
+
     def fit(self, data: Data, train: np.ndarray) -> Probe:
-        x = np.vstack([self.matrix(data, v, train) for v in data.aug_views])
-        y = np.concatenate([data.label[train]] * len(data.aug_views))
+        views = [v for v in data.aug_views if self.has_blocks(data.feats[v])]
+        assert views, f"no training view has {self.blocks}"
+        x = np.vstack([self.matrix(data, v, train) for v in views])
+        y = np.concatenate([data.label[train]] * len(views))
         if data.extra is not None:
-            ex = [self.matrix_of(data.extra[v]) for v in data.aug_views]
+            ex = [self.matrix_of(data.extra[v]) for v in views if self.has_blocks(data.extra[v])]
             x = np.vstack([x, *ex])
             y = np.concatenate([y, np.zeros(sum(len(e) for e in ex), dtype=int)])
         if data.extra_fake is not None:
-            ex = [self.matrix_of(data.extra_fake[v]) for v in data.aug_views]
+            ex = [self.matrix_of(data.extra_fake[v]) for v in views]
             x = np.vstack([x, *ex])
             y = np.concatenate([y, np.ones(sum(len(e) for e in ex), dtype=int)])
         self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
@@ -194,6 +239,22 @@ def fused_design(
 
 
 EARLY = ("mobilenet:early",)
+
+
+def vit_designs() -> dict[str, Callable[[], Callable]]:
+    """Probes on the DINOv2 ViT-S token features (``vit_features.py``), per layer group and C."""
+    out: dict[str, Callable[[], Callable]] = {}
+    for cols in [f"v{g}" for g in VIT_GROUPS] + [f"v{x}" for x in VIT_LAYERS]:
+        for c in (0.01, 0.1, 1.0):
+            blocks = (f"dinov2:{cols}",)
+            out[f"dino-{cols[1:]}-c{c:g}"] = lambda c=c, b=blocks: probe_design(c, blocks=b)
+    for layer in VIT_LAYERS:
+        for part in "cm":
+            blocks = (f"dinov2:v{layer}{part}",)
+            out[f"dino-{layer}{part}-c0.1"] = lambda b=blocks: probe_design(0.1, blocks=b)
+    return out
+
+
 DESIGNS: dict[str, Callable[[], Callable]] = {
     "spectrum": lambda: fixed("spectrum"),
     "residual-cnn": lambda: fixed("residual-cnn"),
@@ -222,3 +283,4 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
         0.1, ("spectrum", "residual-cnn", "anomaly"), blocks=EARLY
     ),
 }
+DESIGNS.update(vit_designs())
