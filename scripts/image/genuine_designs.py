@@ -64,7 +64,7 @@ def load_cache(
     cache: Path,
     extra_real: bool = False,
     extra_fake: bool = False,
-    token_sets: tuple[str, ...] = ("dinov2",),
+    token_sets: tuple[str, ...] = ("dinov2", "dinov2_noise05"),
 ) -> Data:
     """The feature cache; ``CACHE/<set>/<view>.npz`` token features (``vit_features.py``) join
     each view as ``feats[view][<set>]`` where they exist."""
@@ -81,6 +81,7 @@ def load_cache(
                     feats[v][name] = np.load(path)["tokens"]
 
     add_tokens(views, "")
+    add_rigid(views)
     extra = extra_f = None
     if extra_real:
         extra = {v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
@@ -95,6 +96,21 @@ def load_cache(
         extra=extra,
         extra_fake=extra_f,
     )
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+
+
+def add_rigid(feats: dict[str, dict[str, np.ndarray]], noisy: str = "dinov2_noise05") -> None:
+    """RIGID features (He et al. 2024): per exposed ViT layer, the cosine similarity of the CLS
+    and of the mean patch token with and without input noise (14 numbers per image)."""
+    for f in feats.values():
+        if "dinov2" in f and noisy in f:
+            a, b = f["dinov2"], f[noisy]
+            f["rigid"] = np.stack(
+                [cosine(a[:, i : i + VIT_WIDTH], b[:, i : i + VIT_WIDTH])
+                 for i in range(0, a.shape[1], VIT_WIDTH)], 1)  # fmt: skip
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -112,9 +128,13 @@ class Probe:
     """Logistic regression on standardised backbone features (optionally with detector logits)."""
 
     def __init__(
-        self, c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+        self,
+        c: float,
+        extra: tuple[str, ...] = (),
+        blocks: tuple[str, ...] = ("mobilenet",),
+        balanced: bool = False,
     ) -> None:
-        self.c, self.extra, self.blocks = c, extra, blocks
+        self.c, self.extra, self.blocks, self.balanced = c, extra, blocks, balanced
 
     def matrix_of(self, feats: dict[str, np.ndarray], idx=slice(None)) -> np.ndarray:
         parts = []
@@ -137,20 +157,38 @@ class Probe:
         assert views, f"no training view has {self.blocks}"
         x = np.vstack([self.matrix(data, v, train) for v in views])
         y = np.concatenate([data.label[train]] * len(views))
+        g = np.concatenate([data.group[train]] * len(views))
         if data.extra is not None:
             ex = [self.matrix_of(data.extra[v]) for v in views if self.has_blocks(data.extra[v])]
             x = np.vstack([x, *ex])
             y = np.concatenate([y, np.zeros(sum(len(e) for e in ex), dtype=int)])
+            g = np.concatenate([g, np.full(sum(len(e) for e in ex), "extra-real")])
         if data.extra_fake is not None:
             ex = [self.matrix_of(data.extra_fake[v]) for v in views]
             x = np.vstack([x, *ex])
             y = np.concatenate([y, np.ones(sum(len(e) for e in ex), dtype=int)])
+            g = np.concatenate([g, np.full(sum(len(e) for e in ex), "extra-fake")])
         self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
-        self.lr = LogisticRegression(C=self.c, max_iter=3000).fit((x - self.mu) / self.sd, y)
+        w = None
+        if self.balanced:  # every family / real source the same total weight
+            names, inverse, counts = np.unique(g, return_inverse=True, return_counts=True)
+            w = len(g) / len(names) / counts[inverse]
+        self.lr = LogisticRegression(C=self.c, max_iter=3000)
+        self.lr.fit((x - self.mu) / self.sd, y, sample_weight=w)
         return self
 
     def score(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
         return self.lr.decision_function((self.matrix(data, view, idx) - self.mu) / self.sd)
+
+
+def rigid(column: int) -> Callable:
+    """Training-free RIGID score: minus the token similarity under noise (fakes move more)."""
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        sim = data.feats[view]["rigid"][idx, column]
+        return -np.log(np.clip(sim, 1e-6, 1 - 1e-6) / (1 - np.clip(sim, 1e-6, 1 - 1e-6)))
+
+    return run
 
 
 def fixed(name: str) -> Callable:
@@ -163,14 +201,17 @@ def fixed(name: str) -> Callable:
 
 
 def probe_design(
-    c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+    c: float,
+    extra: tuple[str, ...] = (),
+    blocks: tuple[str, ...] = ("mobilenet",),
+    balanced: bool = False,
 ) -> Callable:
     cache: dict[bytes, Probe] = {}
 
     def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
         key = train.tobytes()
         if key not in cache:
-            cache[key] = Probe(c, extra, blocks).fit(data, train)
+            cache[key] = Probe(c, extra, blocks, balanced).fit(data, train)
         return cache[key].score(data, view, idx)
 
     return run
@@ -248,6 +289,21 @@ def vit_designs() -> dict[str, Callable[[], Callable]]:
         for c in (0.01, 0.1, 1.0):
             blocks = (f"dinov2:{cols}",)
             out[f"dino-{cols[1:]}-c{c:g}"] = lambda c=c, b=blocks: probe_design(c, blocks=b)
+    for cols in ("vall", "vlate", "v12", "vmiddle"):
+        for c in (0.01, 0.1):
+            blocks = (f"dinov2:{cols}",)
+            out[f"dino-{cols[1:]}-c{c:g}-bal"] = lambda c=c, b=blocks: probe_design(
+                c, blocks=b, balanced=True
+            )
+    for cols in ("vlate", "v12", "vall"):
+        for c in (0.01, 0.1):
+            blocks = ("mobilenet:early", f"dinov2:{cols}")
+            out[f"probe-early+dino-{cols[1:]}-c{c:g}"] = lambda c=c, b=blocks: probe_design(
+                c, blocks=b
+            )
+    for k, layer in enumerate(VIT_LAYERS):
+        out[f"rigid-{layer}c"] = lambda k=k: rigid(2 * k)
+        out[f"rigid-{layer}m"] = lambda k=k: rigid(2 * k + 1)
     for layer in VIT_LAYERS:
         for part in "cm":
             blocks = (f"dinov2:v{layer}{part}",)
@@ -263,6 +319,8 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
     "probe-c0.1": lambda: probe_design(0.1),
     "probe-c1": lambda: probe_design(1.0),
     "probe-early": lambda: probe_design(0.1, blocks=("mobilenet:early",)),
+    "probe-early-bal": lambda: probe_design(0.1, blocks=EARLY, balanced=True),
+    "probe-early-c0.01-bal": lambda: probe_design(0.01, blocks=EARLY, balanced=True),
     "probe-early-c0.01": lambda: probe_design(0.01, blocks=("mobilenet:early",)),
     "probe-early-c1": lambda: probe_design(1.0, blocks=("mobilenet:early",)),
     "probe-early10": lambda: probe_design(0.1, blocks=("mobilenet:early10",)),

@@ -257,6 +257,7 @@ def main() -> None:
             with open(args.md, "a") as f:
                 f.write(text + "\n")
         suffix = "_extra" * args.extra_real + "_sim" * args.extra_fake
+        suffix += f"_aug{args.aug_views}" if args.aug_views else ""
         np.savez(args.cache / f"heldout_{name}{suffix}.npz", **scores)
 
 

