@@ -22,6 +22,28 @@ COLUMNS = {
     "early10": np.r_[0:120, 1976:2096],
     "mid": np.r_[0:216, 1976:2192],
 }
+#: Layers exposed by ``vit_features.py`` (13 = the final norm); per layer CLS then mean patch token.
+VIT_LAYERS = (2, 4, 6, 8, 10, 12, 13)
+VIT_WIDTH = 384
+
+
+def vit_columns(layers: tuple[int, ...], parts: str = "cm") -> np.ndarray:
+    """Columns of the token features of ``layers``; ``parts``: c = CLS, m = mean patch token."""
+    cols = []
+    for layer in layers:
+        base = VIT_LAYERS.index(layer) * 2 * VIT_WIDTH
+        if "c" in parts:
+            cols.append(np.arange(base, base + VIT_WIDTH))
+        if "m" in parts:
+            cols.append(np.arange(base + VIT_WIDTH, base + 2 * VIT_WIDTH))
+    return np.concatenate(cols)
+
+
+VIT_GROUPS = {"early": (2, 4), "middle": (6, 8), "late": (10, 12, 13), "all": VIT_LAYERS}
+COLUMNS.update({f"v{name}": vit_columns(ls) for name, ls in VIT_GROUPS.items()})
+COLUMNS.update({f"v{layer}": vit_columns((layer,)) for layer in VIT_LAYERS})
+COLUMNS.update({f"v{layer}c": vit_columns((layer,), "c") for layer in VIT_LAYERS})
+COLUMNS.update({f"v{layer}m": vit_columns((layer,), "m") for layer in VIT_LAYERS})
 TINY = 10  # families with fewer crops are reported, not used for the decision criterion
 EPS = 1e-6
 
@@ -38,23 +60,57 @@ class Data:
     extra_fake: dict[str, dict[str, np.ndarray]] | None = None
 
 
-def load_cache(cache: Path, extra_real: bool = False, extra_fake: bool = False) -> Data:
+def load_cache(
+    cache: Path,
+    extra_real: bool = False,
+    extra_fake: bool = False,
+    token_sets: tuple[str, ...] = ("dinov2", "dinov2_noise05"),
+) -> Data:
+    """The feature cache; ``CACHE/<set>/<view>.npz`` token features (``vit_features.py``) join
+    each view as ``feats[view][<set>]`` where they exist."""
     with open(cache / "index.tsv", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     views = {p.stem: dict(np.load(p)) for p in sorted(cache.glob("*.npz"))}
     aug = sorted(v for v in views if v.startswith("aug"))
+
+    def add_tokens(feats: dict[str, dict[str, np.ndarray]], sub: str) -> None:
+        for name in token_sets:
+            for v in feats:
+                path = cache / name / sub / f"{v}.npz"
+                if path.exists():
+                    feats[v][name] = np.load(path)["tokens"]
+
+    add_tokens(views, "")
+    add_rigid(views)
+    extra = extra_f = None
+    if extra_real:
+        extra = {v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
+        add_tokens(extra, "extra_real")
+    if extra_fake:
+        extra_f = {v: dict(np.load(cache / "extra_fake" / f"{v}.npz")) for v in aug}
     return Data(
         label=np.array([r["label"] == "fake" for r in rows], dtype=int),
         group=np.array([r["group"] for r in rows]),
         feats=views,
         aug_views=aug,
-        extra={v: dict(np.load(cache / "extra_real" / f"{v}.npz")) for v in aug}
-        if extra_real
-        else None,
-        extra_fake={v: dict(np.load(cache / "extra_fake" / f"{v}.npz")) for v in aug}
-        if extra_fake
-        else None,
+        extra=extra,
+        extra_fake=extra_f,
     )
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+
+
+def add_rigid(feats: dict[str, dict[str, np.ndarray]], noisy: str = "dinov2_noise05") -> None:
+    """RIGID features (He et al. 2024): per exposed ViT layer, the cosine similarity of the CLS
+    and of the mean patch token with and without input noise (14 numbers per image)."""
+    for f in feats.values():
+        if "dinov2" in f and noisy in f:
+            a, b = f["dinov2"], f[noisy]
+            f["rigid"] = np.stack(
+                [cosine(a[:, i : i + VIT_WIDTH], b[:, i : i + VIT_WIDTH])
+                 for i in range(0, a.shape[1], VIT_WIDTH)], 1)  # fmt: skip
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -72,9 +128,13 @@ class Probe:
     """Logistic regression on standardised backbone features (optionally with detector logits)."""
 
     def __init__(
-        self, c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+        self,
+        c: float,
+        extra: tuple[str, ...] = (),
+        blocks: tuple[str, ...] = ("mobilenet",),
+        balanced: bool = False,
     ) -> None:
-        self.c, self.extra, self.blocks = c, extra, blocks
+        self.c, self.extra, self.blocks, self.balanced = c, extra, blocks, balanced
 
     def matrix_of(self, feats: dict[str, np.ndarray], idx=slice(None)) -> np.ndarray:
         parts = []
@@ -89,23 +149,46 @@ class Probe:
         parts += [logit(data.feats[view][n][idx])[:, None] for n in self.extra]
         return np.hstack(parts)
 
+    def has_blocks(self, feats: dict[str, np.ndarray]) -> bool:
+        return all(b.partition(":")[0] in feats for b in self.blocks)
+
     def fit(self, data: Data, train: np.ndarray) -> Probe:
-        x = np.vstack([self.matrix(data, v, train) for v in data.aug_views])
-        y = np.concatenate([data.label[train]] * len(data.aug_views))
+        views = [v for v in data.aug_views if self.has_blocks(data.feats[v])]
+        assert views, f"no training view has {self.blocks}"
+        x = np.vstack([self.matrix(data, v, train) for v in views])
+        y = np.concatenate([data.label[train]] * len(views))
+        g = np.concatenate([data.group[train]] * len(views))
         if data.extra is not None:
-            ex = [self.matrix_of(data.extra[v]) for v in data.aug_views]
+            ex = [self.matrix_of(data.extra[v]) for v in views if self.has_blocks(data.extra[v])]
             x = np.vstack([x, *ex])
             y = np.concatenate([y, np.zeros(sum(len(e) for e in ex), dtype=int)])
+            g = np.concatenate([g, np.full(sum(len(e) for e in ex), "extra-real")])
         if data.extra_fake is not None:
-            ex = [self.matrix_of(data.extra_fake[v]) for v in data.aug_views]
+            ex = [self.matrix_of(data.extra_fake[v]) for v in views]
             x = np.vstack([x, *ex])
             y = np.concatenate([y, np.ones(sum(len(e) for e in ex), dtype=int)])
+            g = np.concatenate([g, np.full(sum(len(e) for e in ex), "extra-fake")])
         self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
-        self.lr = LogisticRegression(C=self.c, max_iter=3000).fit((x - self.mu) / self.sd, y)
+        w = None
+        if self.balanced:  # every family / real source the same total weight
+            names, inverse, counts = np.unique(g, return_inverse=True, return_counts=True)
+            w = len(g) / len(names) / counts[inverse]
+        self.lr = LogisticRegression(C=self.c, max_iter=3000)
+        self.lr.fit((x - self.mu) / self.sd, y, sample_weight=w)
         return self
 
     def score(self, data: Data, view: str, idx: np.ndarray) -> np.ndarray:
         return self.lr.decision_function((self.matrix(data, view, idx) - self.mu) / self.sd)
+
+
+def rigid(column: int) -> Callable:
+    """Training-free RIGID score: minus the token similarity under noise (fakes move more)."""
+
+    def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
+        sim = data.feats[view]["rigid"][idx, column]
+        return -np.log(np.clip(sim, 1e-6, 1 - 1e-6) / (1 - np.clip(sim, 1e-6, 1 - 1e-6)))
+
+    return run
 
 
 def fixed(name: str) -> Callable:
@@ -118,14 +201,17 @@ def fixed(name: str) -> Callable:
 
 
 def probe_design(
-    c: float, extra: tuple[str, ...] = (), blocks: tuple[str, ...] = ("mobilenet",)
+    c: float,
+    extra: tuple[str, ...] = (),
+    blocks: tuple[str, ...] = ("mobilenet",),
+    balanced: bool = False,
 ) -> Callable:
     cache: dict[bytes, Probe] = {}
 
     def run(data: Data, train: np.ndarray, view: str, idx: np.ndarray) -> np.ndarray:
         key = train.tobytes()
         if key not in cache:
-            cache[key] = Probe(c, extra, blocks).fit(data, train)
+            cache[key] = Probe(c, extra, blocks, balanced).fit(data, train)
         return cache[key].score(data, view, idx)
 
     return run
@@ -194,6 +280,37 @@ def fused_design(
 
 
 EARLY = ("mobilenet:early",)
+
+
+def vit_designs() -> dict[str, Callable[[], Callable]]:
+    """Probes on the DINOv2 ViT-S token features (``vit_features.py``), per layer group and C."""
+    out: dict[str, Callable[[], Callable]] = {}
+    for cols in [f"v{g}" for g in VIT_GROUPS] + [f"v{x}" for x in VIT_LAYERS]:
+        for c in (0.01, 0.1, 1.0):
+            blocks = (f"dinov2:{cols}",)
+            out[f"dino-{cols[1:]}-c{c:g}"] = lambda c=c, b=blocks: probe_design(c, blocks=b)
+    for cols in ("vall", "vlate", "v12", "vmiddle"):
+        for c in (0.01, 0.1):
+            blocks = (f"dinov2:{cols}",)
+            out[f"dino-{cols[1:]}-c{c:g}-bal"] = lambda c=c, b=blocks: probe_design(
+                c, blocks=b, balanced=True
+            )
+    for cols in ("vlate", "v12", "vall"):
+        for c in (0.01, 0.1):
+            blocks = ("mobilenet:early", f"dinov2:{cols}")
+            out[f"probe-early+dino-{cols[1:]}-c{c:g}"] = lambda c=c, b=blocks: probe_design(
+                c, blocks=b
+            )
+    for k, layer in enumerate(VIT_LAYERS):
+        out[f"rigid-{layer}c"] = lambda k=k: rigid(2 * k)
+        out[f"rigid-{layer}m"] = lambda k=k: rigid(2 * k + 1)
+    for layer in VIT_LAYERS:
+        for part in "cm":
+            blocks = (f"dinov2:v{layer}{part}",)
+            out[f"dino-{layer}{part}-c0.1"] = lambda b=blocks: probe_design(0.1, blocks=b)
+    return out
+
+
 DESIGNS: dict[str, Callable[[], Callable]] = {
     "spectrum": lambda: fixed("spectrum"),
     "residual-cnn": lambda: fixed("residual-cnn"),
@@ -202,6 +319,8 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
     "probe-c0.1": lambda: probe_design(0.1),
     "probe-c1": lambda: probe_design(1.0),
     "probe-early": lambda: probe_design(0.1, blocks=("mobilenet:early",)),
+    "probe-early-bal": lambda: probe_design(0.1, blocks=EARLY, balanced=True),
+    "probe-early-c0.01-bal": lambda: probe_design(0.01, blocks=EARLY, balanced=True),
     "probe-early-c0.01": lambda: probe_design(0.01, blocks=("mobilenet:early",)),
     "probe-early-c1": lambda: probe_design(1.0, blocks=("mobilenet:early",)),
     "probe-early10": lambda: probe_design(0.1, blocks=("mobilenet:early10",)),
@@ -222,3 +341,4 @@ DESIGNS: dict[str, Callable[[], Callable]] = {
         0.1, ("spectrum", "residual-cnn", "anomaly"), blocks=EARLY
     ),
 }
+DESIGNS.update(vit_designs())

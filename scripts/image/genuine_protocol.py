@@ -131,6 +131,9 @@ def summarise(data: Data, scores: dict[str, np.ndarray], quantile: float) -> dic
             "max_flagged": max(table["source"][s][view] for s in srcs),
         }
     table["criterion"] = min(table[v]["worst_big"][0] for v in CONDITIONS)
+    # Round 2 rule (issue19_round2_protocol.md): S weighs the mean family AUC M with C.
+    table["mean"] = float(np.mean([table[v]["mean_auc"] for v in CONDITIONS]))
+    table["score"] = 0.5 * table["mean"] + 0.5 * table["criterion"]
     return table
 
 
@@ -178,7 +181,7 @@ def markdown(name: str, t: dict) -> str:
     lines.append(
         f"\nfakes called likely synthetic at the pooled threshold: clean {fl['clean']:.1%}, "
         f"q90 {fl['jpeg90']:.1%}; criterion (min worst-family AUC, >= {TINY} crops) "
-        f"**{t['criterion']:.3f}**\n"
+        f"**{t['criterion']:.3f}**; mean M {t['mean']:.3f}, S = (M + C) / 2 **{t['score']:.3f}**\n"
     )
     if "calibration" in t:
         cells = ", ".join(
@@ -189,6 +192,16 @@ def markdown(name: str, t: dict) -> str:
         pick = f"quantile {chosen['quantile']}" if chosen else "none reaches <= 5 %"
         lines.append(f"threshold calibration (leave-one-source-out): {cells}; chosen: {pick}\n")
     return "\n".join(lines)
+
+
+def summary_line(name: str, t: dict) -> str:
+    """One row of the candidates table: M, C, S, worst families, calibrated threshold."""
+    chosen = t["calibration"]["chosen"]
+    cal = (f"q{chosen['quantile']}: max source {chosen['max_flagged']:.1%}, fakes "
+           f"{chosen['fakes_flagged']:.1%}" if chosen else "no quantile keeps <= 5 %")  # fmt: skip
+    w = [f"{t[v]['worst_big'][1]} {t[v]['worst_big'][0]:.3f}" for v in CONDITIONS]
+    return (f"| {name} | {t['clean']['mean_auc']:.3f} / {t['jpeg90']['mean_auc']:.3f} | "
+            f"{w[0]} / {w[1]} | {t['criterion']:.3f} | {t['score']:.3f} | {cal} |")  # fmt: skip
 
 
 def main() -> None:
@@ -212,8 +225,16 @@ def main() -> None:
         action="store_true",
         help="same-model AUCs over (family, big real source) folds instead",
     )
+    ap.add_argument(
+        "--aug-views",
+        type=int,
+        help="train on the first N web-laundered views only (to compare backbones whose "
+        "caches hold different numbers of views)",
+    )
     args = ap.parse_args()
     data = load_cache(args.cache, args.extra_real, args.extra_fake)
+    if args.aug_views:
+        data.aug_views = data.aug_views[: args.aug_views]
     for name in args.design:
         if args.paired:
             n = {f: int((data.group == f).sum()) for f in set(data.group[data.label == 1])}
@@ -231,10 +252,12 @@ def main() -> None:
         table["calibration"] = calibrate(data, scores)
         text = markdown(label, table)
         print(text, flush=True)
+        print("SUMMARY " + summary_line(label, table), flush=True)
         if args.md:
             with open(args.md, "a") as f:
                 f.write(text + "\n")
         suffix = "_extra" * args.extra_real + "_sim" * args.extra_fake
+        suffix += f"_aug{args.aug_views}" if args.aug_views else ""
         np.savez(args.cache / f"heldout_{name}{suffix}.npz", **scores)
 
 

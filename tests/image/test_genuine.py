@@ -94,3 +94,51 @@ def test_train_genuine_writes_probe_and_fusion(
     pixels = [Evidence("spectrum", 0.9, ""), Evidence("residual-cnn", 0.8, "")]
     assert set(fuser.pixel_fuser(pixels).coef) == {"spectrum", "residual-cnn"}
     assert fuser.uncounted(pixels + [Evidence("anomaly", 0.9, "")]) == ["anomaly"]
+
+
+def train_app():
+    import typer
+
+    from fakescope.image.training import train_command
+
+    app = typer.Typer()  # the command alone, as `fakescope train image` mounts it
+    app.command()(train_command)
+    return app
+
+
+def photo_folder(root: Path) -> Path:
+    root.mkdir()
+    for i in range(6):
+        Image.fromarray(natural_image(160, seed=50 + i)).save(root / f"photo{i}.png")
+    return root
+
+
+def test_extra_real_needs_genuine(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    extra, out = photo_folder(tmp_path / "extra"), tmp_path / "w"
+    alone = CliRunner().invoke(train_app(), ["--extra-real", str(extra)])
+    assert alone.exit_code == 2 and "--real DIR, --genuine DIR" in alone.output
+    no_genuine = CliRunner().invoke(
+        train_app(), ["--real", str(extra), "--extra-real", str(extra), "--out", str(out)]
+    )
+    assert no_genuine.exit_code == 2 and "--extra-real" in no_genuine.output
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_train_command_adds_extra_real_photos(
+    tmp_path: Path, genuine_folder: Path, random_backbone: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    app = train_app()
+    extra = photo_folder(tmp_path / "extra")
+    out = tmp_path / "w"
+    args = ["--genuine", str(genuine_folder), "--extra-real", str(extra), "--out", str(out),
+            "--views", "1"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "training_report.json").read_text())["genuine"]
+    assert report["extra_real"] == str(extra)
+    assert BackboneProbeDetector(out / "probe.npz").classifier.mean.shape == (112,)

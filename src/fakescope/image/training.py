@@ -352,6 +352,12 @@ def train_command(
     cache: Path | None = typer.Option(
         None, "--cache", help="Folder caching backbone features of the --genuine views."
     ),
+    extra_real: Path | None = typer.Option(
+        None,
+        "--extra-real",
+        help="With --genuine: more camera photos (any depth) added to the probe's training as "
+        "real, e.g. scripts/image/build_real_corpus.py output.",
+    ),
     threads: int = typer.Option(1, "--threads", help="CPU threads for torch."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace weights already in --out."),
     adversarial: bool = typer.Option(
@@ -378,6 +384,8 @@ def train_command(
 
     if real is None and genuine is None:
         raise typer.BadParameter("give --real DIR, --genuine DIR or both")
+    if extra_real is not None and genuine is None:
+        raise typer.BadParameter("--extra-real only adds photos to --genuine training")
     # --genuine refits fusion.json of the same folder (that is its purpose), so only the files
     # a step creates from scratch are protected.
     written = (list(WEIGHTS_FILES) if real is not None else []) + (
@@ -398,7 +406,9 @@ def train_command(
 
         torch.set_num_threads(max(1, threads))
         try:
-            summary = train_genuine(genuine, out, views=views, cache=cache, log=log)
+            summary = train_genuine(
+                genuine, out, views=views, cache=cache, extra_real=extra_real, log=log
+            )
         except (ValueError, FileNotFoundError) as exc:
             raise typer.BadParameter(str(exc)) from exc
         report = out / "training_report.json"
