@@ -44,6 +44,9 @@ def fit_whisper_head(
     return WhisperHead(mean, scale, model.coef_[0], float(model.intercept_[0]), sample_rate=16000)
 
 
+RAWBOOST_P = 0.5  # share of training crops that get a RawBoost draw (both classes alike)
+
+
 def train_spec_cnn16(
     audios: list[np.ndarray],
     labels: np.ndarray,
@@ -54,28 +57,33 @@ def train_spec_cnn16(
     log: Log = print,
     progress: Callable[[int, int], None] | None = None,
     rate: int = 16000,
+    rawboost_p: float = RAWBOOST_P,
 ):
     """Train one spec-cnn network on front-end copies at ``rate``.
 
     Each step draws 64 clips with probability proportional to ``weights`` (so the class,
     source and band balance of :func:`balance_weights` holds in every batch), takes a random
-    1 s crop of each log spectrogram (repeat-padded when shorter), applies two frequency and two
-    time masks (SpecAugment) and mixup (alpha 0.4, soft labels). An epoch is ``len(audios)`` draws.
+    1 s waveform crop of each (repeated when shorter), applies RawBoost with probability
+    ``rawboost_p`` (:func:`~fakescope.audio.channel.rawboost`), computes its log spectrogram,
+    applies two frequency and two time masks (SpecAugment) and mixup (alpha 0.4, soft labels).
+    An epoch is ``len(audios)`` draws.
     """
     import torch
 
-    from fakescope.audio.spec_cnn import build_model, log_spectrogram, n_bins, repeat_pad
+    from fakescope.audio.channel import rawboost
+    from fakescope.audio.spec_cnn import STFT, build_model, log_spectrogram, n_bins
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    specs = [log_spectrogram(a, rate) for a in audios]
     y = np.asarray(labels, dtype=np.float32)
     p = np.asarray(weights, dtype=np.float64)
     p = p / p.sum()
     bins, crop = n_bins(rate), 100
+    _, hop, win = STFT[rate]
+    n_samples = (crop - 1) * hop + win
     model = build_model(width, bins)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
-    steps = int(np.ceil(len(specs) / 64))
+    steps = int(np.ceil(len(audios) / 64))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=epochs * steps)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     f_mask = bins // 8
@@ -83,12 +91,17 @@ def train_spec_cnn16(
         model.train()
         total = 0.0
         for _ in range(steps):
-            idx = rng.choice(len(specs), size=64, p=p)
+            idx = rng.choice(len(audios), size=64, p=p)
             batch = []
             for i in idx:
-                s = repeat_pad(specs[i], crop)
-                start = int(rng.integers(0, s.shape[1] - crop + 1))
-                s = s[:, start : start + crop].copy()
+                a = audios[i]
+                if len(a) < n_samples:
+                    a = np.resize(a, n_samples)  # repeat (RawNet2-style padding)
+                start = int(rng.integers(0, len(a) - n_samples + 1))
+                a = a[start : start + n_samples]
+                if rng.random() < rawboost_p:
+                    a = rawboost(a, rate, rng)
+                s = log_spectrogram(a, rate)
                 for _ in range(2):
                     if rng.random() < 0.5:
                         f0 = int(rng.integers(0, bins - 8))
@@ -117,9 +130,15 @@ def train_spec_cnn16(
 
 
 def train_lfcc_gmm_frames(
-    real: list[np.ndarray], fake: list[np.ndarray], n_components: int, seed: int, log: Log
+    real: list[np.ndarray],
+    fake: list[np.ndarray],
+    n_components: int,
+    seed: int,
+    log: Log,
+    rate: int = 8000,
+    max_frames: int = 120_000,
 ):
-    """Bona fide and spoof diagonal GMMs on the LFCC frames of 8 kHz front-end segments."""
+    """Bona fide and spoof diagonal GMMs on the LFCC frames of front-end segments at ``rate``."""
     import time
 
     from sklearn.mixture import GaussianMixture
@@ -129,9 +148,9 @@ def train_lfcc_gmm_frames(
     rng = np.random.default_rng(seed)
     gmms = []
     for label, segs in ((0, real), (1, fake)):
-        frames = np.concatenate([segment_lfcc(x) for x in segs])
-        if len(frames) > 120_000:
-            frames = frames[rng.choice(len(frames), 120_000, replace=False)]
+        frames = np.concatenate([segment_lfcc(x, rate) for x in segs])
+        if len(frames) > max_frames:
+            frames = frames[rng.choice(len(frames), max_frames, replace=False)]
         t = time.time()
         gm = GaussianMixture(
             n_components,
