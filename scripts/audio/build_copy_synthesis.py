@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vocoders", nargs="*", default=list(CLASSICAL), choices=COPY_VOCODERS)
     ap.add_argument("--neural", type=Path, help="folder of trained neural vocoders")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--shard", default="0/1", help="K/N: make every N-th copy from the K-th")
     args = ap.parse_args(argv)
+    k, n_shards = (int(v) for v in args.shard.split("/"))
     reals = [i for i in all_items() if i.label == 0]
     neural = {}
     for v in args.vocoders:
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 ap.error(f"{v} needs --neural DIR (scripts/audio/train_neural_vocoder.py)")
             neural[v] = load_vocoder(args.neural / f"{v}.pt")
     todo = [(it, v) for it in reals for v in assigned_vocoders(it) if v in args.vocoders]
+    todo = todo[k::n_shards]
     print(f"{len(reals)} real recordings, {len(todo)} copies to make", flush=True)
     t0, made = time.time(), 0
     for n, (it, v) in enumerate(todo):

@@ -99,31 +99,18 @@ class LfccFrames:
         return self.memo[i]
 
 
-def recipe_lfcc_gmm(data, rate: int = 16000, components: int = 32, max_frames: int = 60_000):
-    """Bona fide and spoof GMMs on LFCC frames (ASVspoof baseline), mean frame LLR."""
-    from sklearn.mixture import GaussianMixture
-
+def recipe_lfcc_gmm(data, rate: int = 16000, components: int = 32):
+    """Bona fide and spoof GMMs on LFCC frames (ASVspoof baseline), mean frame LLR
+    (:func:`fakescope.audio.speech_training.fit_lfcc_gmms`)."""
     from fakescope.audio.lfcc_gmm import DiagGMM
+    from fakescope.audio.speech_training import fit_lfcc_gmms
 
     frames = LfccFrames(data, rate)
 
     def fit_score(train, cal, test):
-        rng = np.random.default_rng(0)
         w = balance_weights(data.labels[train], data.groups[train], data.narrow[train])
-        gmms = []
-        for label in (0, 1):
-            idx = train[data.labels[train] == label]
-            # frames drawn in proportion to the balance weights, so that big groups do not
-            # define the class model
-            p = w[data.labels[train] == label]
-            pick = rng.choice(idx, size=min(len(idx), 1500), replace=False, p=p / p.sum())
-            f = np.concatenate([frames(int(i)) for i in pick])
-            if len(f) > max_frames:
-                f = f[rng.choice(len(f), max_frames, replace=False)]
-            gm = GaussianMixture(
-                components, covariance_type="diag", max_iter=60, reg_covar=1e-3, random_state=0
-            ).fit(f)
-            gmms.append(DiagGMM.from_sklearn(gm))
+        bona, spoof = fit_lfcc_gmms(frames, train, data.labels[train], w, components)
+        gmms = [DiagGMM.from_sklearn(bona), DiagGMM.from_sklearn(spoof)]
 
         def llr(idx):
             out = np.empty(len(idx))

@@ -113,7 +113,8 @@ def test_train_speech_writes_every_speech_model(tmp_path, sig, monkeypatch):
     assert any("whisper-embed not trained" in m for m in logged)
     cnn = SpecCnnDetector(out / "spec_cnn.pt")
     assert cnn.sample_rate == 16000
-    assert LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([sig.voice_like(0.5, 8000)]).shape == (1,)
+    gmm = LfccGmmDetector(out / "lfcc_gmm.npz")
+    assert gmm.sample_rate == 16000 and gmm.raw_llr([sig.voice_like(0.5, 16000)]).shape == (1,)
     fusers = json.loads(json.dumps(result["fusers"]))
     assert set(fusers["speech"]["coef"]) == {"lfcc-gmm", "spec-cnn"}
     assert result["content_speech"] and result["info"]["counts"]

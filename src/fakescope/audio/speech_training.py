@@ -129,6 +129,42 @@ def train_spec_cnn16(
     return model.eval()
 
 
+def fit_lfcc_gmms(
+    frames: Callable[[int], np.ndarray],
+    idx: np.ndarray,
+    labels: np.ndarray,
+    weights: np.ndarray,
+    components: int = 32,
+    max_clips: int = 1500,
+    max_frames: int = 60_000,
+    seed: int = 0,
+):
+    """Bona fide and spoof diagonal GMMs (scikit-learn) on LFCC frames of the clips ``idx``.
+
+    ``frames(i)`` gives the LFCC frames of clip ``i``; ``labels`` and ``weights`` are aligned with
+    ``idx``. Per class, at most ``max_clips`` clips are drawn without replacement with
+    probability proportional to the balance weights (so that big groups do not define the class
+    model), and at most ``max_frames`` of their frames are kept.
+    """
+    from sklearn.mixture import GaussianMixture
+
+    rng = np.random.default_rng(seed)
+    labels, weights = np.asarray(labels), np.asarray(weights, dtype=np.float64)
+    gmms = []
+    for label in (0, 1):
+        m = labels == label
+        p = weights[m] / weights[m].sum()
+        pick = rng.choice(np.asarray(idx)[m], size=min(int(m.sum()), max_clips), replace=False, p=p)
+        f = np.concatenate([frames(int(i)) for i in pick])
+        if len(f) > max_frames:
+            f = f[rng.choice(len(f), max_frames, replace=False)]
+        gm = GaussianMixture(
+            components, covariance_type="diag", max_iter=60, reg_covar=1e-3, random_state=seed
+        ).fit(f)
+        gmms.append(gm)
+    return gmms[0], gmms[1]
+
+
 def train_lfcc_gmm_frames(
     real: list[np.ndarray],
     fake: list[np.ndarray],
@@ -220,7 +256,7 @@ def train_speech(
     seed: int = 0,
     epochs: int = 6,
     cnn_members: int = 2,
-    gmm_components: int = 64,
+    gmm_components: int = 32,
     log: Log = print,
     progress_factory=None,
     whisper_layers: int | None = None,
@@ -234,7 +270,7 @@ def train_speech(
     The recipe is the one the protocol measures: all families and sources, 75 % of the groups
     (hashed) to fit, 25 % to calibrate; spec-cnn (16 kHz, ``cnn_members`` networks from seeds
     ``seed, seed+1, ...``), the whisper-embed head (16 kHz, when a Whisper encoder is installed),
-    lfcc-gmm (8 kHz, opt-in); fusions anchored on many real sources (:func:`anchored_fuser`).
+    lfcc-gmm (16 kHz); fusions anchored on many real sources (:func:`anchored_fuser`).
     Returns the training info, including the 8 kHz copies that train the content router.
     """
     import time
@@ -259,7 +295,8 @@ def train_speech(
     y = np.array([c.item.label for c in copies])
     g = np.array([c.item.group for c in copies])
     narrow = np.array([c.narrow for c in copies])
-    cal = inner_split(g)
+    # copy-synthesis items go to the side of the real source they were made from
+    cal = inner_split(np.array([c.item.split_group for c in copies]))
     fit = np.flatnonzero(~cal)
     cal = np.flatnonzero(cal)
     counts: dict[str, int] = {}
@@ -316,20 +353,25 @@ def train_speech(
         head.save(out / WEIGHTS_FILE)
         logits["whisper-embed"] = c.logits(head.raw(x[cal]))
 
-    # lfcc-gmm, 8 kHz front end of the same copies (opt-in)
-    seg8 = {i: speech_frontend(copies[i].audio, 16000) for i in np.r_[fit, cal]}
-    bona, spoof = train_lfcc_gmm_frames(
-        [seg8[i] for i in fit if y[i] == 0],
-        [seg8[i] for i in fit if y[i] == 1],
-        gmm_components,
-        seed,
-        log,
-    )
-    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (1.0, 0.0))
-    raw = LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([seg8[i] for i in cal])
+    # lfcc-gmm at 16 kHz on the same copies, weighted draws (as the protocol measures it)
+    from fakescope.audio.lfcc_gmm import segment_lfcc
+
+    memo: dict[int, np.ndarray] = {}
+
+    def frames(i: int) -> np.ndarray:
+        if i not in memo:
+            memo[i] = segment_lfcc(copies[i].audio, 16000).astype(np.float32)
+        return memo[i]
+
+    t = time.time()
+    bona, spoof = fit_lfcc_gmms(frames, fit, y[fit], w, gmm_components, seed=seed)
+    log(f"lfcc-gmm: {gmm_components}-component GMMs ({time.time() - t:.0f} s)")
+    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (1.0, 0.0), rate=16000)
+    raw = LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([copies[i].audio for i in cal])
     c = calibrate(raw, y[cal], g[cal])
-    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (c.a, c.b))
+    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (c.a, c.b), rate=16000)
     logits["lfcc-gmm"] = c.logits(raw)
+    seg8 = {i: speech_frontend(copies[i].audio, 16000) for i in fit if copies[i].copy == 0}
 
     # fusions: the default detectors, and the default detectors with each opt-in one
     sets = [list(DEFAULT_SPEECH)] + [[*DEFAULT_SPEECH, o] for o in OPT_IN_SPEECH]
@@ -375,5 +417,5 @@ def train_speech(
         "speech": fusers[0].to_dict(),
         "speech_variants": [f.to_dict() for f in fusers[1:]],
     }
-    content_speech = [seg8[i] for i in fit if copies[i].copy == 0]
+    content_speech = list(seg8.values())
     return {"info": info, "fusers": speech_fusers, "content_speech": content_speech}
