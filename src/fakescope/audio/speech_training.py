@@ -222,10 +222,10 @@ def anchored_fuser(names: list[str], z_cal: np.ndarray, y_cal: np.ndarray, g_cal
     """Logistic fusion of calibrated detector logits, anchored on real speech of many sources.
 
     The fusion is fitted on the calibration part; its intercept is then shifted so that the
-    "likely synthetic" threshold of the verdict (0.7) sits at the 99th percentile of the fused
-    scores of the real calibration clips, every source weighted equally
-    (:func:`~fakescope.audio.speech_protocol.calibrate`). A shift keeps the ranking (EER, AUC)
-    and makes the false-alarm rate on real speech the thing that is calibrated.
+    "likely synthetic" threshold of the verdict (0.7) sits at the protective threshold of
+    :func:`~fakescope.audio.speech_protocol.calibrate` (no real calibration source more than
+    5 % flagged, plus a margin). A shift keeps the ranking (EER, AUC) and makes the false-alarm
+    rate on real speech the thing that is calibrated.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -384,8 +384,8 @@ def train_speech(
         fuser.info = {
             "trained_on": "calibration part (25 % of the real sources and synthesis families, "
             "hashed by group) of the training data",
-            "likely_synthetic_anchor": "99th percentile of real calibration speech, sources "
-            "weighted equally",
+            "likely_synthetic_anchor": "0.7 = the largest 95th percentile of any real "
+            "calibration source, plus a margin of 1 logit",
         }
         fusers.append(fuser)
         z = np.array(
