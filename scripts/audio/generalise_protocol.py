@@ -34,6 +34,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -83,7 +84,9 @@ class Data:
         self.narrow = np.array([x.narrow for x in c])
         self.cache, self.seed = cache, seed
         self.side_scores: dict[str, list] = {}
-        log(f"{len(c)} prepared copies")
+        listing = "\n".join(f"{x.item.path}|{x.copy}" for x in c)
+        self.fingerprint = hashlib.sha1(listing.encode()).hexdigest()[:16]
+        log(f"{len(c)} prepared copies (fingerprint {self.fingerprint})")
 
     def whisper(self, layers: int | None = None) -> np.ndarray:
         """Whisper statistics of every copy (the first ``layers`` layers' part with ``layers``)."""
@@ -183,6 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-train", type=int, help="spec-cnn: at most N training copies per fit")
     ap.add_argument("--rate", type=int, default=16000, choices=[8000, 16000], help="cnn/gmm rate")
     ap.add_argument("--tag", default="", help="suffix of the recipe name in the tables")
+    ap.add_argument(
+        "--split-index",
+        type=int,
+        help="run only this split and write its scores to --parts (several processes)",
+    )
+    ap.add_argument("--parts", type=Path, help="folder of per-split scores (--split-index)")
+    ap.add_argument(
+        "--merge-parts", action="store_true", help="tabulate the per-split scores in --parts"
+    )
     ap.add_argument("--json", type=Path, help="write the result here (members: NAME.<member>.json)")
     ap.add_argument("--tables", type=Path, nargs="*", help="result files to tabulate")
     ap.add_argument("--docs", type=Path, help="replace the protocol block of this Markdown file")
@@ -243,12 +255,26 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "before": lambda: recipes.recipe_before(data, args.before_weights),
     }
-    fit_score = make[args.recipe]()
-    is_test = np.isin(data.copy, [PRIMARY, CLEAN])
-    t0 = time.time()
-    scored = run_splits(splits, data.labels, data.groups, is_test, fit_score, log, data.origins)
     scheme = "grouped" if args.recipe == "before" else args.scheme
     built = sorted({g for g in data.groups if is_copy_family(g)})
+    t0 = time.time()
+    if args.merge_parts:
+        runs = read_parts(args.parts, splits, data.fingerprint)
+    else:
+        fit_score = make[args.recipe]()
+        is_test = np.isin(data.copy, [PRIMARY, CLEAN])
+        todo = splits if args.split_index is None else [splits[args.split_index]]
+        scored = run_splits(todo, data.labels, data.groups, is_test, fit_score, log, data.origins)
+        runs = {args.recipe: scored}
+        if len(data.side_scores) > 1:  # a fusion: its members too
+            for name, rows in data.side_scores.items():
+                runs[name] = [
+                    Scored(s.split, test, calib.logits(raw_test), calib.threshold)
+                    for s, (test, raw_test, _, calib) in zip(scored, rows, strict=True)
+                ]
+        if args.split_index is not None:
+            write_part(args.parts, args.split_index, runs, data.fingerprint)
+            return 0
     meta = dict(
         scheme="none (untrained)" if args.recipe == "before" else args.scheme,
         folds=folds,
@@ -260,23 +286,58 @@ def main(argv: list[str] | None = None) -> int:
     )
     suffix = (f"-{layers}L" if layers else "") + ("-8k" if rate == 8000 else "")
     suffix += ("+copies" if built else "") + (f"-{args.tag}" if args.tag else "")
-    runs = {args.recipe: scored}
-    if len(data.side_scores) > 1:  # a fusion: its members too
-        for name, rows in data.side_scores.items():
-            runs[name] = [
-                Scored(s.split, test, calib.logits(raw_test), calib.threshold)
-                for s, (test, raw_test, _, calib) in zip(scored, rows, strict=True)
-            ]
+    main_run = args.recipe if args.recipe in runs else next(iter(runs))
     for name, sc in runs.items():
         result = aggregate(data, sc, scheme)
         result.update(meta, recipe=name + suffix)
         for cond in ("channel", "clean"):
             log(f"{name} {cond}: {json.dumps(result['summary'][cond])}")
         if args.json:
-            path = args.json if name == args.recipe else args.json.with_suffix(f".{name}.json")
+            path = args.json if name == main_run else args.json.with_suffix(f".{name}.json")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(result, indent=1) + "\n")
     return 0
+
+
+def write_part(parts: Path | None, index: int, runs: dict, fingerprint: str) -> None:
+    """Scores of one split (every run of it: the recipe and a fusion's members) as JSON."""
+    if parts is None:
+        raise SystemExit("--split-index needs --parts FOLDER")
+    parts.mkdir(parents=True, exist_ok=True)
+    payload = {
+        name: {
+            "split": sc[0].split.name,
+            "index": sc[0].index.tolist(),
+            "logits": sc[0].logits.tolist(),
+            "threshold": sc[0].threshold,
+            "fingerprint": fingerprint,
+        }
+        for name, sc in runs.items()
+    }
+    (parts / f"split{index}.json").write_text(json.dumps(payload) + "\n")
+    log(f"split {index} written to {parts}")
+
+
+def read_parts(parts: Path | None, splits: list, fingerprint: str) -> dict:
+    """The runs of every split from ``write_part`` files (all splits must be there)."""
+    if parts is None or not parts.is_dir():
+        raise SystemExit(f"--merge-parts needs --parts FOLDER with split*.json ({parts})")
+    runs: dict[str, list] = {}
+    for k, split in enumerate(splits):
+        path = parts / f"split{k}.json"
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: run --split-index {k} first")
+        for name, row in json.loads(path.read_text()).items():
+            if row["split"] != split.name:
+                raise SystemExit(f"{path}: split {row['split']!r}, expected {split.name!r}")
+            if row["fingerprint"] != fingerprint:
+                raise SystemExit(f"{path} was scored on other copies (the data changed)")
+            runs.setdefault(name, []).append(
+                Scored(
+                    split, np.array(row["index"], int), np.array(row["logits"]), row["threshold"]
+                )
+            )
+    return runs
 
 
 def write_tables(paths: list[Path], docs: Path | None) -> int:

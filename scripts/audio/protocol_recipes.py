@@ -36,9 +36,9 @@ def recipe_whisper(data, layers: int | None = None):
 
 
 def audio_at(data, idx, rate: int) -> list[np.ndarray]:
-    """Front-end audio of copies: 16 kHz as prepared, or the 8 kHz front end of it."""
+    """Front-end audio of copies: 16 kHz as prepared (int16), or the 8 kHz front end of it."""
     if rate == 16000:
-        return [data.copies[i].audio for i in idx]
+        return [data.copies[i].pcm for i in idx]
     from fakescope.audio.dsp import speech_frontend
 
     return [speech_frontend(data.copies[i].audio, 16000) for i in idx]
@@ -56,7 +56,7 @@ def cnn_fit(data, train, epochs: int, seed: int, rate: int = 16000, rawboost_p: 
     train = _subset(train, seed)
     w = balance_weights(data.labels[train], data.groups[train], data.narrow[train])
     return train_spec_cnn16(
-        audio_at(data, train, rate),
+        audio_at(data, train, rate),  # 16 kHz: int16, converted crop by crop (memory)
         data.labels[train],
         w,
         epochs,
@@ -85,18 +85,18 @@ def recipe_cnn(data, epochs: int, members: int = 1, rate: int = 16000, rawboost_
 
 
 class LfccFrames:
-    """LFCC frames of every copy at ``rate``, computed once per run."""
+    """LFCC frames of a copy at ``rate`` (recomputed when asked: cheap next to the memory of
+    keeping them for thousands of copies)."""
 
     def __init__(self, data, rate: int) -> None:
-        self.data, self.rate, self.memo = data, rate, {}
+        self.data, self.rate = data, rate
 
     def __call__(self, i: int) -> np.ndarray:
         from fakescope.audio.lfcc_gmm import segment_lfcc
+        from fakescope.audio.speech_cache import pcm_to_float
 
-        if i not in self.memo:
-            (x,) = audio_at(self.data, [i], self.rate)
-            self.memo[i] = segment_lfcc(x, self.rate).astype(np.float32)
-        return self.memo[i]
+        (x,) = audio_at(self.data, [i], self.rate)
+        return segment_lfcc(pcm_to_float(x), self.rate).astype(np.float32)
 
 
 def recipe_lfcc_gmm(data, rate: int = 16000, components: int = 32):

@@ -63,7 +63,8 @@ def train_spec_cnn16(
 
     Each step draws 64 clips with probability proportional to ``weights`` (so the class,
     source and band balance of :func:`balance_weights` holds in every batch), takes a random
-    1 s waveform crop of each (repeated when shorter), applies RawBoost with probability
+    1 s waveform crop of each (repeated when shorter; ``audios`` may be int16, converted crop by
+    crop), applies RawBoost with probability
     ``rawboost_p`` (:func:`~fakescope.audio.channel.rawboost`), computes its log spectrogram,
     applies two frequency and two time masks (SpecAugment) and mixup (alpha 0.4, soft labels).
     An epoch is ``len(audios)`` draws.
@@ -72,6 +73,7 @@ def train_spec_cnn16(
 
     from fakescope.audio.channel import rawboost
     from fakescope.audio.spec_cnn import STFT, build_model, log_spectrogram, n_bins
+    from fakescope.audio.speech_cache import pcm_to_float
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -98,7 +100,7 @@ def train_spec_cnn16(
                 if len(a) < n_samples:
                     a = np.resize(a, n_samples)  # repeat (RawNet2-style padding)
                 start = int(rng.integers(0, len(a) - n_samples + 1))
-                a = a[start : start + n_samples]
+                a = pcm_to_float(a[start : start + n_samples])
                 if rng.random() < rawboost_p:
                     a = rawboost(a, rate, rng)
                 s = log_spectrogram(a, rate)
@@ -205,15 +207,17 @@ def train_lfcc_gmm_frames(
 
 
 def cnn_raw_logits(model, audios: list[np.ndarray], rate: int = 16000) -> np.ndarray:
-    """Uncalibrated logits of one network on whole front-end clips."""
+    """Uncalibrated logits of one network on whole front-end clips (float or int16)."""
     import torch
 
     from fakescope.audio.spec_cnn import MIN_FRAMES, log_spectrogram, repeat_pad
+    from fakescope.audio.speech_cache import pcm_to_float
 
     out = np.empty(len(audios))
     with torch.inference_mode():
         for i, a in enumerate(audios):
-            s = torch.from_numpy(repeat_pad(log_spectrogram(a, rate), MIN_FRAMES))[None, None]
+            spec = log_spectrogram(pcm_to_float(a), rate)
+            s = torch.from_numpy(repeat_pad(spec, MIN_FRAMES))[None, None]
             out[i] = float(model(s)[0])
     return out
 
@@ -313,7 +317,7 @@ def train_speech(
     # spec-cnn, at 16 kHz or on the 8 kHz front end of the same copies
     def cnn_audio(idx):
         if cnn_rate == 16000:
-            return [copies[i].audio for i in idx]
+            return [copies[i].pcm for i in idx]
         return [speech_frontend(copies[i].audio, 16000) for i in idx]
 
     members = []
