@@ -156,52 +156,14 @@ def fit_lfcc_gmms(
     for label in (0, 1):
         m = labels == label
         p = weights[m] / weights[m].sum()
-        pick = rng.choice(np.asarray(idx)[m], size=min(int(m.sum()), max_clips), replace=False, p=p)
+        size = min(int(np.count_nonzero(p)), max_clips)
+        pick = rng.choice(np.asarray(idx)[m], size=size, replace=False, p=p)
         f = np.concatenate([frames(int(i)) for i in pick])
         if len(f) > max_frames:
             f = f[rng.choice(len(f), max_frames, replace=False)]
         gm = GaussianMixture(
             components, covariance_type="diag", max_iter=60, reg_covar=1e-3, random_state=seed
         ).fit(f)
-        gmms.append(gm)
-    return gmms[0], gmms[1]
-
-
-def train_lfcc_gmm_frames(
-    real: list[np.ndarray],
-    fake: list[np.ndarray],
-    n_components: int,
-    seed: int,
-    log: Log,
-    rate: int = 8000,
-    max_frames: int = 120_000,
-):
-    """Bona fide and spoof diagonal GMMs on the LFCC frames of front-end segments at ``rate``."""
-    import time
-
-    from sklearn.mixture import GaussianMixture
-
-    from fakescope.audio.lfcc_gmm import segment_lfcc
-
-    rng = np.random.default_rng(seed)
-    gmms = []
-    for label, segs in ((0, real), (1, fake)):
-        frames = np.concatenate([segment_lfcc(x, rate) for x in segs])
-        if len(frames) > max_frames:
-            frames = frames[rng.choice(len(frames), max_frames, replace=False)]
-        t = time.time()
-        gm = GaussianMixture(
-            n_components,
-            covariance_type="diag",
-            max_iter=60,
-            reg_covar=1e-3,
-            random_state=seed,
-            init_params="k-means++",
-        ).fit(frames)
-        log(
-            f"lfcc-gmm: {'spoof' if label else 'bona fide'} GMM on {len(frames)} frames "
-            f"({time.time() - t:.0f} s)"
-        )
         gmms.append(gm)
     return gmms[0], gmms[1]
 
