@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import protocol_recipes as recipes
-from protocol_tables import pair_table, pairs, table
+from protocol_tables import pair_table, pairs, summary_table, table
 
 from fakescope.audio.speech_cache import prepare_copies, whisper_stats
 from fakescope.audio.speech_data import COPY_VOCODERS, all_items, is_copy_family
@@ -344,8 +344,10 @@ def write_tables(paths: list[Path], docs: Path | None) -> int:
     results = {}
     for p in paths:
         r = json.loads(p.read_text())
-        results[f"{r['recipe']} ({r['scheme']})"] = r
-    text = table(results, "channel") + "\n\n" + table(results, "clean")
+        scheme = "shipped weights" if r["scheme"].startswith("none") else r["scheme"]
+        results[f"{r['recipe']} ({scheme})"] = r
+    text = summary_table(results, "channel") + "\n\n" + summary_table(results, "clean")
+    text += "\n\n" + table(results, "channel") + "\n\n" + table(results, "clean")
     text += "\n\n" + pair_table(results)
     print(text)
     if docs:
