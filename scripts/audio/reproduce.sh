@@ -90,4 +90,5 @@ $PY scripts/audio/generalise_protocol.py --tables "$G/r2_before.json" \
     "$G/r2_cnn-gmm_grouped_reduced.spec-cnn.json" "$G/r2_lfcc-gmm_grouped.json" \
     "$G/r2_cnn-gmm_grouped_reduced.json" "$G/r2_whisper-lr_grouped_classical.json" \
     "$G/r2_whisper-lr_grouped_nocopies.json" \
-    "$G/r2_cnn-gmm_grouped_reduced_nocopies.spec-cnn.json" --docs docs/audio.md
+    "$G/r2_cnn-gmm_grouped_reduced_nocopies.spec-cnn.json" \
+    "$G/r2_cnn-gmm_grouped_reduced_nocopies.lfcc-gmm.json" --docs docs/audio.md
