@@ -2,48 +2,52 @@
 
 Data: ``../shared/datasets/audio/speech-train`` (real clips of many corpora, ~30 synthesis /
 voice-conversion systems), FSDD (one source per speaker), the Asterisk voices, pocketsphinx
-clips, and the project's engines and vocoded copies (``--engines``, from
-``scripts/audio/build_speech_corpus.py`` and ``build_vocoded_corpus.py``). Families and sources
-are defined in ``fakescope.audio.speech_data``; every file gets a clean copy and two copies
-through a channel drawn alike for both classes (``fakescope.audio.channel``).
+clips, the project's engines (``--engines``, from ``scripts/audio/build_speech_corpus.py``) and
+copy-synthesis fakes of every real recording (``--copies``, from
+``scripts/audio/build_copy_synthesis.py``; training data only, held out with their origin
+source). Families and sources are defined in ``fakescope.audio.speech_data``; every file gets a
+clean copy and two copies through a channel drawn alike for both classes
+(``fakescope.audio.channel``).
 
 Schemes (``fakescope.audio.speech_protocol``):
 
-- ``loso``: every synthesis family held out with every one of 5 real-source folds (each score
-  from a model that saw neither the file's family nor its source), plus every real source held
-  out alone (flagged share at the model's many-source "likely synthetic" threshold);
+- ``loso``: every genuine synthesis family held out with every one of 5 real-source folds (each
+  score from a model that saw neither the file's family nor its source), plus every real source
+  held out alone (flagged share at the model's "likely synthetic" threshold);
 - ``grouped``: 5 splits, each holding out a fifth of the families and of the sources (used for
-  the CNN and the fusion, which are too slow to train 100+ times on 2 cores).
+  the CNN and the GMM, which are too slow to train 100+ times on 2 cores).
 
-Recipes: ``whisper-lr`` (logistic head on Whisper tiny.en statistics), ``spec-cnn`` (16 kHz
-spectrogram CNN), ``fusion`` (both, fused on the calibration part), ``before`` (the previous
-release's shipped lfcc-gmm + spec-cnn weights at 8 kHz, untrained here: ``--before-weights``).
+Recipes (``protocol_recipes.py``): ``whisper-lr`` (logistic head on Whisper tiny.en statistics),
+``spec-cnn`` (16 kHz spectrogram CNN with RawBoost), ``lfcc-gmm`` (16 kHz LFCC GMMs),
+``cnn-gmm`` (spec-cnn and lfcc-gmm fused; also writes each member's result), ``fusion``
+(whisper-lr and spec-cnn), ``before`` (the previous release's shipped lfcc-gmm + spec-cnn weights
+at 8 kHz, untrained here: ``--before-weights``).
 
 Usage::
 
-    .venv/bin/python scripts/audio/generalise_protocol.py --recipe whisper-lr --scheme loso \\
-        --engines /work/data/audio/tts --json /work/data/audio/g20/whisper-lr_loso.json
-    .venv/bin/python scripts/audio/generalise_protocol.py --tables /work/data/audio/g20/*.json \\
+    .venv/bin/python scripts/audio/generalise_protocol.py --recipe cnn-gmm --scheme grouped \
+        --json /work/data/audio/g20/r2_cnn-gmm_grouped.json
+    .venv/bin/python scripts/audio/generalise_protocol.py --tables /work/data/audio/g20/r2_*.json \
         --docs docs/audio.md
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from protocol_tables import pair_table, pairs, table
+import protocol_recipes as recipes
+from protocol_tables import pair_table, pairs, summary_table, table
 
 from fakescope.audio.speech_cache import prepare_copies, whisper_stats
-from fakescope.audio.speech_data import all_items
+from fakescope.audio.speech_data import COPY_VOCODERS, all_items, is_copy_family
 from fakescope.audio.speech_protocol import (
-    Calibration,
-    balance_weights,
-    calibrate,
+    Scored,
     grouped_splits,
     lorso_splits,
     loso_splits,
@@ -61,17 +65,28 @@ def log(msg: str) -> None:
 
 
 class Data:
-    def __init__(self, engines: Path | None, cache: Path, seed: int = 0) -> None:
-        items = all_items(engines=engines)
-        log(f"{len(items)} recordings")
+    def __init__(
+        self,
+        engines: Path | None,
+        cache: Path,
+        seed: int = 0,
+        copies: Path | None = None,
+        copy_vocoders: tuple[str, ...] | None = None,
+    ) -> None:
+        items = all_items(engines=engines, copies=copies, copy_vocoders=copy_vocoders)
+        log(f"{len(items)} recordings ({sum(is_copy_family(i.group) for i in items)} copies)")
         self.copies = prepare_copies(items, 2, seed, cache)
         c = self.copies
         self.labels = np.array([x.item.label for x in c])
         self.groups = np.array([x.item.group for x in c])
+        self.origins = np.array([x.item.origin for x in c], dtype=object)
         self.copy = np.array([x.copy for x in c])
         self.narrow = np.array([x.narrow for x in c])
         self.cache, self.seed = cache, seed
-        log(f"{len(c)} prepared copies")
+        self.side_scores: dict[str, list] = {}
+        listing = "\n".join(f"{x.item.path}|{x.copy}" for x in c)
+        self.fingerprint = hashlib.sha1(listing.encode()).hexdigest()[:16]
+        log(f"{len(c)} prepared copies (fingerprint {self.fingerprint})")
 
     def whisper(self, layers: int | None = None) -> np.ndarray:
         """Whisper statistics of every copy (the first ``layers`` layers' part with ``layers``)."""
@@ -82,121 +97,6 @@ class Data:
         if layers is not None:
             x = x[:, : (layers + 1) * 2 * encoder.width]
         return x
-
-
-def recipe_whisper(data: Data, layers: int | None = None):
-    """The whisper-embed head; ``layers``: statistics of the stem and the first ``layers``
-    encoder layers only (a faster encoder run)."""
-    from fakescope.audio.speech_training import fit_whisper_head
-
-    x = data.whisper(layers)
-
-    def fit_score(train, cal, test):
-        w = balance_weights(data.labels[train], data.groups[train], data.narrow[train])
-        head = fit_whisper_head(x[train], data.labels[train], w)
-        calib = calibrate(head.raw(x[cal]), data.labels[cal], data.groups[cal])
-        return head.raw(x[test]), calib
-
-    return fit_score
-
-
-def _audio(data: Data, idx, rate: int) -> list[np.ndarray]:
-    """Front-end audio of copies: 16 kHz as prepared, or the 8 kHz front end of it."""
-    if rate == 16000:
-        return [data.copies[i].audio for i in idx]
-    from fakescope.audio.dsp import speech_frontend
-
-    return [speech_frontend(data.copies[i].audio, 16000) for i in idx]
-
-
-MAX_TRAIN = None  # --max-train: a random subset of the training copies (CPU budget)
-
-
-def _cnn_fit(data: Data, train, epochs: int, seed: int, rate: int = 16000):
-    from fakescope.audio.speech_training import train_spec_cnn16
-
-    if MAX_TRAIN and len(train) > MAX_TRAIN:
-        train = np.sort(np.random.default_rng(seed).choice(train, MAX_TRAIN, replace=False))
-    w = balance_weights(data.labels[train], data.groups[train], data.narrow[train])
-    audios = _audio(data, train, rate)
-    return train_spec_cnn16(
-        audios, data.labels[train], w, epochs, seed, log=lambda m: None, rate=rate
-    )
-
-
-def recipe_cnn(data: Data, epochs: int, members: int = 1, rate: int = 16000):
-    from fakescope.audio.speech_training import cnn_raw_logits
-
-    def fit_score(train, cal, test):
-        raws_cal, raws_test = [], []
-        for m in range(members):
-            model = _cnn_fit(data, train, epochs, m, rate)
-            raws_cal.append(cnn_raw_logits(model, _audio(data, cal, rate), rate))
-            raws_test.append(cnn_raw_logits(model, _audio(data, test, rate), rate))
-        raw_cal, raw_test = np.mean(raws_cal, axis=0), np.mean(raws_test, axis=0)
-        return raw_test, calibrate(raw_cal, data.labels[cal], data.groups[cal])
-
-    return fit_score
-
-
-def recipe_fusion(data: Data, epochs: int, layers: int | None = None):
-    """whisper-lr and spec-cnn, each calibrated, fused by logistic regression on the calibration
-    part (the fused score is the raw score; the threshold comes from the same part)."""
-    from sklearn.linear_model import LogisticRegression
-
-    from fakescope.audio.speech_training import cnn_raw_logits, fit_whisper_head
-
-    x = data.whisper(layers)
-
-    def fit_score(train, cal, test):
-        w = balance_weights(data.labels[train], data.groups[train], data.narrow[train])
-        head = fit_whisper_head(x[train], data.labels[train], w)
-        model = _cnn_fit(data, train, epochs, 0)
-        y_cal, g_cal = data.labels[cal], data.groups[cal]
-        cal_w = calibrate(head.raw(x[cal]), y_cal, g_cal)
-        raw_c = cnn_raw_logits(model, [data.copies[i].audio for i in cal])
-        cal_c = calibrate(raw_c, y_cal, g_cal)
-        z_cal = np.c_[cal_w.logits(head.raw(x[cal])), cal_c.logits(raw_c)]
-        raw_c_test = cnn_raw_logits(model, [data.copies[i].audio for i in test])
-        z_test = np.c_[cal_w.logits(head.raw(x[test])), cal_c.logits(raw_c_test)]
-        lr = LogisticRegression(C=1.0).fit(z_cal, y_cal)
-        fused_cal = lr.decision_function(z_cal)
-        return lr.decision_function(z_test), calibrate(fused_cal, y_cal, g_cal)
-
-    return fit_score
-
-
-def recipe_before(data: Data, weights: Path):
-    """The previous release's default detectors, as shipped (trained on none of this data)."""
-    import os
-
-    os.environ["FAKESCOPE_AUDIO_WEIGHTS"] = str(weights)
-    from fakescope.audio.dsp import SPEECH_RATE, speech_frontend
-    from fakescope.audio.fusion import AudioFuser
-    from fakescope.audio.lfcc_gmm import LfccGmmDetector
-    from fakescope.audio.spec_cnn import SpecCnnDetector
-    from fakescope.core.evidence import Evidence
-    from fakescope.core.fusion import logit, sigmoid
-
-    gmm, cnn, fuser = LfccGmmDetector(), SpecCnnDetector(), AudioFuser()
-    memo: dict[int, float] = {}
-
-    def score(i: int) -> float:
-        if i not in memo:
-            seg = speech_frontend(data.copies[i].audio, 16000)
-            if len(seg) < 0.2 * SPEECH_RATE:
-                seg = np.resize(seg, int(0.2 * SPEECH_RATE))
-            ev = [
-                Evidence("lfcc-gmm", sigmoid(float(gmm.segment_logits([seg])[0])), ""),
-                Evidence("spec-cnn", sigmoid(float(cnn.segment_logits([seg])[0])), ""),
-            ]
-            memo[i] = logit(fuser.fuse(ev))
-        return memo[i]
-
-    def fit_score(train, cal, test):
-        return np.array([score(i) for i in test]), Calibration(1.0, 0.0, 0.7)
-
-    return fit_score
 
 
 def aggregate(data: Data, scored, scheme: str) -> dict:
@@ -264,82 +164,199 @@ def aggregate(data: Data, scored, scheme: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--recipe", choices=["whisper-lr", "spec-cnn", "fusion", "before"])
+    ap.add_argument(
+        "--recipe", choices=["whisper-lr", "spec-cnn", "lfcc-gmm", "cnn-gmm", "fusion", "before"]
+    )
     ap.add_argument("--scheme", choices=["loso", "grouped"], default="loso")
-    ap.add_argument("--engines", type=Path, default=Path("/work/data/audio/tts"))
+    ap.add_argument("--engines", type=Path, default=Path("/work/data/audio/tts_stage"))
+    ap.add_argument("--copies", type=Path, default=Path("/work/data/audio/copysynth"))
+    ap.add_argument(
+        "--copy-vocoders",
+        nargs="*",
+        choices=COPY_VOCODERS,
+        help="copy-synthesis vocoders to train with (default: every one built; none: no copies)",
+    )
+    ap.add_argument("--no-copies", action="store_true", help="train without copy-synthesis")
     ap.add_argument("--cache", type=Path, default=Path("/work/data/audio/g20"))
     ap.add_argument("--before-weights", type=Path, default=Path("/work/data/audio/weights_before"))
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--members", type=int, default=1)
+    ap.add_argument("--rawboost", type=float, default=0.5, help="spec-cnn: RawBoost share")
     ap.add_argument("--layers", type=int, help="whisper: use the first N encoder layers only")
     ap.add_argument("--max-train", type=int, help="spec-cnn: at most N training copies per fit")
-    ap.add_argument("--rate", type=int, default=16000, choices=[8000, 16000], help="spec-cnn rate")
-    ap.add_argument("--json", type=Path, help="write the result here")
+    ap.add_argument("--rate", type=int, default=16000, choices=[8000, 16000], help="cnn/gmm rate")
+    ap.add_argument("--tag", default="", help="suffix of the recipe name in the tables")
+    ap.add_argument(
+        "--split-index",
+        type=int,
+        help="run only this split and write its scores to --parts (several processes)",
+    )
+    ap.add_argument("--parts", type=Path, help="folder of per-split scores (--split-index)")
+    ap.add_argument(
+        "--merge-parts", action="store_true", help="tabulate the per-split scores in --parts"
+    )
+    ap.add_argument("--json", type=Path, help="write the result here (members: NAME.<member>.json)")
     ap.add_argument("--tables", type=Path, nargs="*", help="result files to tabulate")
     ap.add_argument("--docs", type=Path, help="replace the protocol block of this Markdown file")
     args = ap.parse_args(argv)
     if args.tables:
-        results = {}
-        for p in args.tables:
-            r = json.loads(p.read_text())
-            results[f"{r['recipe']} ({r['scheme']})"] = r
-        text = table(results, "channel") + "\n\n" + table(results, "clean")
-        text += "\n\n" + pair_table(results)
-        print(text)
-        if args.docs:
-            doc = args.docs.read_text()
-            if DOC_BEGIN not in doc:
-                raise SystemExit(f"{args.docs} has no {DOC_BEGIN} ... {DOC_END} block")
-            head, rest = doc.split(DOC_BEGIN, 1)
-            _, tail = rest.split(DOC_END, 1)
-            args.docs.write_text(f"{head}{DOC_BEGIN}\n{text}\n{DOC_END}{tail}")
-        return 0
+        return write_tables(args.tables, args.docs)
     if not args.recipe:
         ap.error("--recipe or --tables is required")
     import torch
 
-    global MAX_TRAIN
-    MAX_TRAIN = args.max_train
+    recipes.MAX_TRAIN = args.max_train
     torch.set_num_threads(1)
     engines = args.engines if args.engines and args.engines.is_dir() else None
-    data = Data(engines, args.cache)
+    copies = None if args.no_copies or args.recipe == "before" else args.copies
+    if copies is not None and not (copies / "MANIFEST.tsv").is_file():
+        raise SystemExit(
+            f"{copies}/MANIFEST.tsv not found: build_copy_synthesis.py, or --no-copies"
+        )
+    vocoders = tuple(args.copy_vocoders) if args.copy_vocoders is not None else None
+    data = Data(engines, args.cache, copies=copies, copy_vocoders=vocoders)
     sizes: dict[str, int] = {}
     for g, lab, c in zip(data.groups, data.labels, data.copy, strict=True):
         if lab == 0 and c == 0:
             sizes[g] = sizes.get(g, 0) + 1
     folds = real_folds(sizes, 5)
-    families = sorted({g for g, lab in zip(data.groups, data.labels, strict=True) if lab == 1})
-    if args.recipe == "before":
+    families = sorted(
+        {g for g, lab in zip(data.groups, data.labels, strict=True) if lab == 1}
+        - {g for g in data.groups if is_copy_family(g)}
+    )
+    if args.recipe == "before" or args.scheme == "grouped":
         splits = grouped_splits(families, folds)
-    elif args.scheme == "loso":
-        splits = loso_splits(families, folds) + lorso_splits(sorted(sizes))
     else:
-        splits = grouped_splits(families, folds)
-    fit_score = {
-        "whisper-lr": lambda: recipe_whisper(data, args.layers),
-        "spec-cnn": lambda: recipe_cnn(data, args.epochs, args.members, args.rate),
-        "fusion": lambda: recipe_fusion(data, args.epochs, args.layers),
-        "before": lambda: recipe_before(data, args.before_weights),
-    }[args.recipe]()
-    is_test = np.isin(data.copy, [PRIMARY, CLEAN])
+        splits = loso_splits(families, folds) + lorso_splits(sorted(sizes))
+    rate, layers = args.rate, args.layers
+    make = {
+        "whisper-lr": lambda: recipes.recipe_whisper(data, layers),
+        "spec-cnn": lambda: recipes.recipe_cnn(
+            data, args.epochs, args.members, rate, args.rawboost
+        ),
+        "lfcc-gmm": lambda: recipes.recipe_lfcc_gmm(data, rate),
+        "cnn-gmm": lambda: recipes.recipe_fusion(
+            data,
+            {
+                "spec-cnn": recipes.recipe_cnn(
+                    data, args.epochs, args.members, rate, args.rawboost
+                ),
+                "lfcc-gmm": recipes.recipe_lfcc_gmm(data, rate),
+            },
+        ),
+        "fusion": lambda: recipes.recipe_fusion(
+            data,
+            {
+                "whisper-lr": recipes.recipe_whisper(data, layers),
+                "spec-cnn": recipes.recipe_cnn(
+                    data, args.epochs, args.members, rate, args.rawboost
+                ),
+            },
+        ),
+        "before": lambda: recipes.recipe_before(data, args.before_weights),
+    }
+    scheme = "grouped" if args.recipe == "before" else args.scheme
+    built = sorted({g for g in data.groups if is_copy_family(g)})
     t0 = time.time()
-    scored = run_splits(splits, data.labels, data.groups, is_test, fit_score, log)
-    result = aggregate(data, scored, "grouped" if args.recipe == "before" else args.scheme)
-    result.update(
-        recipe=args.recipe
-        + (f"-{args.layers}L" if args.layers else "")
-        + ("-8k" if args.recipe == "spec-cnn" and args.rate == 8000 else ""),
+    if args.merge_parts:
+        runs = read_parts(args.parts, splits, data.fingerprint)
+    else:
+        fit_score = make[args.recipe]()
+        is_test = np.isin(data.copy, [PRIMARY, CLEAN])
+        todo = splits if args.split_index is None else [splits[args.split_index]]
+        scored = run_splits(todo, data.labels, data.groups, is_test, fit_score, log, data.origins)
+        runs = {args.recipe: scored}
+        if len(data.side_scores) > 1:  # a fusion: its members too
+            for name, rows in data.side_scores.items():
+                runs[name] = [
+                    Scored(s.split, test, calib.logits(raw_test), calib.threshold)
+                    for s, (test, raw_test, _, calib) in zip(scored, rows, strict=True)
+                ]
+        if args.split_index is not None:
+            write_part(args.parts, args.split_index, runs, data.fingerprint)
+            return 0
+    meta = dict(
         scheme="none (untrained)" if args.recipe == "before" else args.scheme,
         folds=folds,
         seconds=round(time.time() - t0, 1),
-        epochs=args.epochs if args.recipe in ("spec-cnn", "fusion") else None,
+        epochs=args.epochs if args.recipe in ("spec-cnn", "cnn-gmm", "fusion") else None,
         max_train=args.max_train,
+        copy_families=built,
+        rawboost=args.rawboost,
     )
-    for cond in ("channel", "clean"):
-        log(f"{cond}: {json.dumps(result['summary'][cond])}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    suffix = (f"-{layers}L" if layers else "") + ("-8k" if rate == 8000 else "")
+    suffix += ("+copies" if built else "") + (f"-{args.tag}" if args.tag else "")
+    main_run = args.recipe if args.recipe in runs else next(iter(runs))
+    for name, sc in runs.items():
+        result = aggregate(data, sc, scheme)
+        result.update(meta, recipe=name + suffix)
+        for cond in ("channel", "clean"):
+            log(f"{name} {cond}: {json.dumps(result['summary'][cond])}")
+        if args.json:
+            path = args.json if name == main_run else args.json.with_suffix(f".{name}.json")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+def write_part(parts: Path | None, index: int, runs: dict, fingerprint: str) -> None:
+    """Scores of one split (every run of it: the recipe and a fusion's members) as JSON."""
+    if parts is None:
+        raise SystemExit("--split-index needs --parts FOLDER")
+    parts.mkdir(parents=True, exist_ok=True)
+    payload = {
+        name: {
+            "split": sc[0].split.name,
+            "index": sc[0].index.tolist(),
+            "logits": sc[0].logits.tolist(),
+            "threshold": sc[0].threshold,
+            "fingerprint": fingerprint,
+        }
+        for name, sc in runs.items()
+    }
+    (parts / f"split{index}.json").write_text(json.dumps(payload) + "\n")
+    log(f"split {index} written to {parts}")
+
+
+def read_parts(parts: Path | None, splits: list, fingerprint: str) -> dict:
+    """The runs of every split from ``write_part`` files (all splits must be there)."""
+    if parts is None or not parts.is_dir():
+        raise SystemExit(f"--merge-parts needs --parts FOLDER with split*.json ({parts})")
+    runs: dict[str, list] = {}
+    for k, split in enumerate(splits):
+        path = parts / f"split{k}.json"
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: run --split-index {k} first")
+        for name, row in json.loads(path.read_text()).items():
+            if row["split"] != split.name:
+                raise SystemExit(f"{path}: split {row['split']!r}, expected {split.name!r}")
+            if row["fingerprint"] != fingerprint:
+                raise SystemExit(f"{path} was scored on other copies (the data changed)")
+            runs.setdefault(name, []).append(
+                Scored(
+                    split, np.array(row["index"], int), np.array(row["logits"]), row["threshold"]
+                )
+            )
+    return runs
+
+
+def write_tables(paths: list[Path], docs: Path | None) -> int:
+    results = {}
+    for p in paths:
+        r = json.loads(p.read_text())
+        scheme = "shipped weights" if r["scheme"].startswith("none") else r["scheme"]
+        results[f"{r['recipe']} ({scheme})"] = r
+    text = summary_table(results, "channel") + "\n\n" + summary_table(results, "clean")
+    text += "\n\n" + table(results, "channel") + "\n\n" + table(results, "clean")
+    text += "\n\n" + pair_table(results)
+    print(text)
+    if docs:
+        doc = docs.read_text()
+        if DOC_BEGIN not in doc:
+            raise SystemExit(f"{docs} has no {DOC_BEGIN} ... {DOC_END} block")
+        head, rest = doc.split(DOC_BEGIN, 1)
+        _, tail = rest.split(DOC_END, 1)
+        docs.write_text(f"{head}{DOC_BEGIN}\n{text}\n{DOC_END}{tail}")
     return 0
 
 

@@ -72,7 +72,10 @@ def table(results: dict, cond: str = "channel") -> str:
             row = results[name]["families"].get(f, {}).get(cond)
             if row and "eer" in row:
                 n = str(row["n_fake"])
-                cells.append(f"{row['eer']:.1%} / {row['auc']:.3f} / {row['tpr_1pct']:.0%}")
+                caught = f"{row['fake_flagged']:.0%}" if "fake_flagged" in row else "-"
+                cells.append(
+                    f"{row['eer']:.1%} / {row['auc']:.3f} / {row['tpr_1pct']:.0%} / {caught}"
+                )
             else:
                 cells.append("")
         lines.append(f"| {f} | {n} | " + " | ".join(cells) + " |")
@@ -108,6 +111,32 @@ def table(results: dict, cond: str = "channel") -> str:
             f"**{m['lorso_worst_flagged']:.1%}** ({m['lorso_worst_source']}; {n_over} > 5 %)"
         )
     lines.append("| **worst** | | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_table(results: dict, cond: str = "channel") -> str:
+    """One row per recipe: what the round-2 decision rule compares (mean and worst family EER,
+    AUC, the share of held-out fakes at or above the "likely synthetic" threshold, real sources
+    with more than 5 % of their files flagged)."""
+    lines = [
+        f"| recipe ({cond}) | mean EER | worst family EER | mean AUC | worst AUC "
+        "| fakes caught at the threshold (mean / worst family) | sources > 5 % flagged "
+        "| worst source flagged |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in results.items():
+        rows = [f[cond] for f in r["families"].values() if "eer" in f.get(cond, {})]
+        m = r["summary"][cond]
+        auc = [x["auc"] for x in rows]
+        caught = [x["fake_flagged"] for x in rows if "fake_flagged" in x]
+        worst_auc = min(r["families"], key=lambda f: r["families"][f][cond].get("auc", 1.0))
+        caught_cell = f"{np.mean(caught):.1%} / {np.min(caught):.1%}" if caught else "-"
+        lines.append(
+            f"| {name} | **{m['loso_mean_eer']:.1%}** | {m['loso_worst_eer']:.1%} "
+            f"({m['loso_worst_family']}) | {np.mean(auc):.3f} | {np.min(auc):.3f} ({worst_auc}) "
+            f"| {caught_cell} | {m['lorso_sources_over_5pct']} of {len(r['sources'])} "
+            f"| {m['lorso_worst_flagged']:.1%} ({m['lorso_worst_source']}) |"
+        )
     return "\n".join(lines)
 
 

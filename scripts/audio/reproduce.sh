@@ -64,3 +64,31 @@ $P --recipe whisper-lr --layers 2 --scheme grouped --json "$DATA/g20/r1_whisper-
 $P --recipe spec-cnn --rate 8000 --scheme grouped --epochs 2 --max-train 3000 \
     --json "$DATA/g20/r1_spec-cnn-8k_grouped.json"
 $PY scripts/audio/generalise_protocol.py --tables "$DATA"/g20/r1_*.json --docs docs/audio.md
+
+# issue 20 round 2: Kokoro as a family, copy-synthesis fakes of every real source (needs the
+# vocode extra: pip install -e ".[vocode]"), the protective threshold; docs/audio.md "Round 2"
+$PY scripts/audio/build_speech_corpus.py --out "$DATA/tts" --engines kokoro --scale 0.25
+ln -sfn "$DATA/tts/kokoro" "$DATA/tts_stage/kokoro"
+$PY -W ignore scripts/audio/build_copy_synthesis.py --out "$DATA/copysynth"
+G="$DATA/g20"
+P="$P --copies $DATA/copysynth"
+$P --recipe before --before-weights src/fakescope/audio/weights --json "$G/r2_before.json"
+$P --recipe whisper-lr --scheme grouped --tag classical --json "$G/r2_whisper-lr_grouped_classical.json"
+$P --recipe whisper-lr --scheme grouped --no-copies --json "$G/r2_whisper-lr_grouped_nocopies.json"
+$P --recipe lfcc-gmm --scheme grouped --json "$G/r2_lfcc-gmm_grouped.json"
+for copies in "" "--no-copies"; do
+    parts="$G/parts_cnngmm_r2b${copies:+_nocopies}"
+    for k in 0 1 2 3 4; do
+        $P --recipe cnn-gmm --scheme grouped --epochs 2 --max-train 3000 --tag reduced $copies \
+            --split-index "$k" --parts "$parts" &
+    done
+    wait
+    $P --recipe cnn-gmm --scheme grouped --epochs 2 --max-train 3000 --tag reduced $copies \
+        --merge-parts --parts "$parts" --json "$G/r2_cnn-gmm_grouped_reduced${copies:+_nocopies}.json"
+done
+$PY scripts/audio/generalise_protocol.py --tables "$G/r2_before.json" \
+    "$G/r2_cnn-gmm_grouped_reduced.spec-cnn.json" "$G/r2_lfcc-gmm_grouped.json" \
+    "$G/r2_cnn-gmm_grouped_reduced.json" "$G/r2_whisper-lr_grouped_classical.json" \
+    "$G/r2_whisper-lr_grouped_nocopies.json" \
+    "$G/r2_cnn-gmm_grouped_reduced_nocopies.spec-cnn.json" \
+    "$G/r2_cnn-gmm_grouped_reduced_nocopies.lfcc-gmm.json" --docs docs/audio.md

@@ -56,3 +56,19 @@ def test_prepare_clip_telephone_removes_the_upper_band(sig):
             break
     clean, narrow = prepare_clip(x, 16000, None)
     assert not narrow and len(clean) > 0
+
+
+def test_rawboost_keeps_level_and_changes_the_signal(sig):
+    from fakescope.audio.channel import rawboost
+
+    x = sig.voice_like(1.0, 16000)
+    rms = np.sqrt(np.mean(x.astype(np.float64) ** 2))
+    corr = []
+    for seed in range(12):
+        y = rawboost(x, 16000, np.random.default_rng(seed))
+        assert y.shape == x.shape and np.isfinite(y).all() and not np.array_equal(x, y)
+        assert np.isclose(np.sqrt(np.mean(y.astype(np.float64) ** 2)), rms, rtol=0.05)
+        corr.append(np.corrcoef(x, y)[0, 1])
+    assert min(corr) < 0.9  # some draws change the signal a lot (filtering, non-linearity)
+    a = rawboost(x, 16000, np.random.default_rng(5))
+    assert np.array_equal(a, rawboost(x, 16000, np.random.default_rng(5)))

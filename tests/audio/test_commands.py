@@ -46,3 +46,26 @@ def test_train_audio_refuses_missing_folders(tmp_path):
     assert res.exit_code == 2 and "does not exist" in " ".join(res.output.split())
     assert not (tmp_path / "w").exists()
     json.dumps({"ok": True})
+
+
+def test_train_audio_16k_path_checks_its_folders(tmp_path):
+    res = runner.invoke(
+        _app(train_audio),
+        [
+            "train-audio",
+            "--speech-train",
+            str(tmp_path / "st"),
+            "--out",
+            str(tmp_path / "w"),
+        ],
+    )
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2 and "--speech-train" in out and "does not exist" in out
+    (tmp_path / "st").mkdir()
+    res = runner.invoke(
+        _app(train_audio),
+        ["train-audio", "--speech-train", str(tmp_path / "st"), "--out", str(tmp_path / "w")],
+    )
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2 and "MANIFEST.tsv does not exist" in out
+    assert not (tmp_path / "w").exists() or not any((tmp_path / "w").iterdir())

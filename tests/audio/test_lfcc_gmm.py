@@ -49,3 +49,20 @@ def test_shipped_detector_gives_probability_and_timeline(sig):
     assert len(ev.details["segments"]) == 3
     assert ev.artefacts and ev.artefacts[0].png.startswith(b"\x89PNG")
     assert det.score(_speech_media(sig, 10.0)).score == pytest.approx(ev.score)
+
+
+def test_16k_weights_score_16k_segments(tmp_path, sig):
+    rng = np.random.default_rng(1)
+    real = [sig.voice_like(1.0, 16000, seed=i) for i in range(3)]
+    fake = [(0.3 * rng.standard_normal(16000)).astype(np.float32) for _ in range(3)]
+    fr = np.concatenate([segment_lfcc(x, 16000) for x in real])
+    ff = np.concatenate([segment_lfcc(x, 16000) for x in fake])
+    b = GaussianMixture(2, covariance_type="diag", random_state=0).fit(fr)
+    s = GaussianMixture(2, covariance_type="diag", random_state=0).fit(ff)
+    save_lfcc_gmm(tmp_path / "g16.npz", b, s, (1.0, 0.0), rate=16000)
+    det = LfccGmmDetector(tmp_path / "g16.npz")
+    assert det.sample_rate == 16000
+    llr = det.raw_llr([sig.voice_like(1.0, 16000, seed=7), fake[0]])
+    assert llr[0] < 0 < llr[1]
+    with pytest.raises(ValueError, match="12000"):
+        segment_lfcc(real[0], 12000)

@@ -80,3 +80,34 @@ def test_all_items_without_shared_data(tmp_path):
         speech_train=None, fsdd=None, engines=tmp_path, asterisk=None, pocketsphinx=None
     )
     assert items == []
+
+
+def test_copy_items_follow_their_origin(tmp_path):
+    from fakescope.audio.speech_data import COPY_FAMILIES, copy_items, is_copy_family
+
+    (tmp_path / "world").mkdir()
+    real = tmp_path / "r.wav"
+    sf.write(real, np.zeros(800, np.float32), 8000)
+    sf.write(tmp_path / "world" / "c.wav", np.zeros(800, np.float32), 8000)
+    (tmp_path / "MANIFEST.tsv").write_text(
+        "file\tvocoder\torigin_source\torigin_path\trate\n"
+        f"world/c.wav\tworld\tfsdd-theo\t{real}\t8000\n"
+        f"world/missing.wav\tworld\tfsdd-theo\t{real}\t8000\n"
+    )
+    (item,) = copy_items(tmp_path)
+    assert (item.label, item.group, item.origin, item.native_rate) == (
+        1,
+        "copy-world",
+        "fsdd-theo",
+        8000,
+    )
+    assert item.split_group == "fsdd-theo" and is_copy_family(item.group)
+    assert "copy-world" in COPY_FAMILIES and not is_copy_family("world")
+    assert copy_items(tmp_path, origins={tmp_path / "other.wav"}) == []
+    (tmp_path / "MANIFEST.tsv").write_text(
+        "file\tvocoder\torigin_source\torigin_path\trate\nworld/c.wav\thifigan\tx\ty\t8000\n"
+    )
+    with pytest.raises(ValueError, match="hifigan"):
+        copy_items(tmp_path)
+    with pytest.raises(FileNotFoundError, match="MANIFEST"):
+        copy_items(tmp_path / "world")

@@ -42,7 +42,7 @@ def test_source_weighted_quantile_and_calibration_threshold():
     labels = np.r_[np.zeros(300), np.ones(300)].astype(int)
     groups = np.r_[["big"] * 290, ["small"] * 10, ["fam"] * 300]
     raw[290:300] += 3.0  # a small real source that looks synthetic
-    cal = calibrate(raw, labels, groups)
+    cal = calibrate(raw, labels, groups, rule="pooled-q99")
     assert cal.a > 0 and 0.5 <= cal.threshold <= 0.98
     p = 1 / (1 + np.exp(-cal.logits(raw)))
     # the small source counts as much as the big one: most of it stays under the threshold
@@ -73,3 +73,43 @@ def test_summarise_reports_flagged_shares():
     z = np.array([-3.0, -2.0, -1.0, 2.0, 1.0, 3.0])
     s = summarise(y, z, 0.7)
     assert s["real_flagged"] == 0.25 and s["fake_flagged"] == 1.0 and 0 <= s["eer"] <= 0.5
+
+
+def test_source_threshold_protects_every_calibration_source():
+    from fakescope.audio.speech_protocol import FLAG_MARGIN, source_threshold
+
+    rng = np.random.default_rng(0)
+    raw = np.r_[rng.normal(-3, 1, 200), rng.normal(0, 1, 40), rng.normal(3, 1, 300)]
+    labels = np.r_[np.zeros(240), np.ones(300)].astype(int)
+    groups = np.r_[["quiet"] * 200, ["odd"] * 40, ["fam"] * 300]
+    cal = calibrate(raw, labels, groups)
+    z = cal.logits(raw)
+    # the "odd" source, the one nearest the fakes, is at most 5 % flagged, with a margin
+    assert (z[200:240] >= np.log(cal.threshold / (1 - cal.threshold))).mean() <= 0.05
+    t = source_threshold(z[:240], groups[:240])
+    assert np.isclose(t, np.quantile(z[200:240], 0.95) + FLAG_MARGIN)
+    assert source_threshold(z[:5], groups[:5]) is None  # too few clips: pooled rule instead
+    assert cal.info["rule"] == "source-q95"
+
+
+def test_copies_are_held_out_with_their_origin_and_never_scored():
+    from fakescope.audio.speech_protocol import Split, held_out
+
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    groups = np.array(["a", "b", "copy-griffin-lim", "copy-world", "f", "world"])
+    origins = np.array(["", "", "a", "b", "", ""], dtype=object)
+    held = held_out(Split("s", frozenset(["world"]), frozenset(["a"])), labels, groups, origins)
+    # source a with its copy; world with the WORLD copies (of any origin)
+    assert held.tolist() == [True, False, True, True, False, True]
+    is_test = np.ones(6, bool)
+    seen = []
+
+    def fit_score(train, cal, test):
+        seen.append((set(train) | set(cal), set(test)))
+        return np.zeros(len(test)), Calibration(1.0, 0.0, 0.7)
+
+    run_splits(
+        loso_splits(["world"], [["a"]]), labels, groups, is_test, fit_score, lambda m: 0, origins
+    )
+    trained, tested = seen[0]
+    assert tested == {0, 5} and trained == {1, 4}

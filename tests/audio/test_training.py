@@ -73,15 +73,30 @@ def _speech_items(tmp_path, sig, n_groups=4, per_group=3):
     return items
 
 
-def test_lfcc_gmm_and_calibration_train_on_tiny_data(sig):
-    real = [sig.voice_like(0.8, 8000, seed=i) for i in range(3)]
-    fake = [
-        np.random.default_rng(i).standard_normal(6400).astype(np.float32) * 0.2 for i in range(3)
-    ]
-    from fakescope.audio.speech_training import train_lfcc_gmm_frames
+def test_fit_lfcc_gmms_fits_each_class_on_its_own_weighted_clips(sig):
+    from fakescope.audio.lfcc_gmm import segment_lfcc
+    from fakescope.audio.speech_training import fit_lfcc_gmms
 
-    bona, spoof = train_lfcc_gmm_frames(real, fake, 2, 0, lambda m: None)
+    real = [sig.voice_like(0.8, 16000, seed=i) for i in range(4)]
+    fake = [
+        np.random.default_rng(i).standard_normal(12800).astype(np.float32) * 0.2 for i in range(4)
+    ]
+    clips = real + fake
+    frames = [segment_lfcc(x, 16000).astype(np.float32) for x in clips]
+    labels = np.r_[np.zeros(4), np.ones(4)]
+    # one real clip with zero weight is never drawn: the real model must not be fitted on it
+    weights = np.r_[[1.0, 1.0, 1.0, 0.0], np.ones(4)]
+    asked: list[int] = []
+
+    def frames_of(i: int) -> np.ndarray:
+        asked.append(i)
+        return frames[i]
+
+    bona, spoof = fit_lfcc_gmms(frames_of, np.arange(8), labels, weights, components=2)
     assert bona.means_.shape == (2, 60) and spoof.means_.shape == (2, 60)
+    assert 3 not in asked and set(asked) == {0, 1, 2, 4, 5, 6, 7}
+    noise = frames[5]
+    assert spoof.score(noise) > bona.score(noise)
 
 
 @pytest.mark.slow
@@ -113,7 +128,8 @@ def test_train_speech_writes_every_speech_model(tmp_path, sig, monkeypatch):
     assert any("whisper-embed not trained" in m for m in logged)
     cnn = SpecCnnDetector(out / "spec_cnn.pt")
     assert cnn.sample_rate == 16000
-    assert LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([sig.voice_like(0.5, 8000)]).shape == (1,)
+    gmm = LfccGmmDetector(out / "lfcc_gmm.npz")
+    assert gmm.sample_rate == 16000 and gmm.raw_llr([sig.voice_like(0.5, 16000)]).shape == (1,)
     fusers = json.loads(json.dumps(result["fusers"]))
     assert set(fusers["speech"]["coef"]) == {"lfcc-gmm", "spec-cnn"}
     assert result["content_speech"] and result["info"]["counts"]

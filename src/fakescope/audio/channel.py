@@ -138,3 +138,60 @@ def prepare_clip(
         y, r = channel(loudness_normalize(y, RATE16), RATE16, rng)
         y = resample(y, r, RATE16) if r != RATE16 else y
     return speech_frontend16(y, RATE16), narrow
+
+
+def _random_fir(rng: np.random.Generator, rate: int, n_bands: int, taps: int) -> np.ndarray:
+    """Sum of ``n_bands`` band-pass FIR filters at random centres, widths and gains."""
+    from scipy.signal import firwin
+
+    h = np.zeros(taps)
+    for _ in range(n_bands):
+        fc = rng.uniform(50, rate / 2 - 200)
+        bw = rng.uniform(100, 1000)
+        lo, hi = max(fc - bw / 2, 20.0), min(fc + bw / 2, rate / 2 - 20)
+        h += rng.uniform(0.2, 1.0) * firwin(taps, [lo, hi], pass_zero=False, fs=rate)
+    return h / (np.abs(np.fft.rfft(h, 1024)).max() + 1e-9)
+
+
+def rawboost(x: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """RawBoost-style augmentation (Tak et al., ICASSP 2022), one of its three kinds drawn:
+
+    1. linear and non-linear convolutive noise: the sum of x, x^2, x^3 through random multi-band
+       FIR filters (a random channel with a memoryless non-linearity);
+    2. impulsive signal-dependent noise: 1-10 % of the samples get x * uniform(-1, 1) added;
+    3. stationary signal-independent noise: white noise through a random multi-band FIR at
+       10-40 dB SNR.
+
+    Drawn from one distribution for real and synthetic speech alike; the level is kept.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.sin(np.arange(16000) / 7.0).astype(np.float32) * 0.1
+    >>> rawboost(x, 16000, rng).shape
+    (16000,)
+    """
+    from scipy.signal import fftconvolve
+
+    x = np.asarray(x, dtype=np.float32)
+    kind = int(rng.integers(1, 4))
+    if kind == 1:
+        y = np.zeros_like(x, dtype=np.float64)
+        for power in range(1, int(rng.integers(1, 4)) + 1):
+            h = _random_fir(rng, rate, int(rng.integers(2, 6)), int(rng.integers(10, 50)) * 2 + 1)
+            term = x.astype(np.float64) ** power
+            y += fftconvolve(term, h, mode="same") * (1.0 if power == 1 else rng.uniform(0.1, 0.5))
+    elif kind == 2:
+        y = x.astype(np.float64).copy()
+        n = int(len(x) * rng.uniform(0.01, 0.10))
+        idx = rng.choice(len(x), size=n, replace=False)
+        y[idx] += x[idx] * rng.uniform(-1, 1, n) * rng.uniform(1, 5)
+    else:
+        noise = rng.standard_normal(len(x))
+        h = _random_fir(rng, rate, int(rng.integers(2, 6)), int(rng.integers(10, 50)) * 2 + 1)
+        noise = fftconvolve(noise, h, mode="same")
+        snr = rng.uniform(10, 40)
+        p_x, p_n = np.mean(x.astype(np.float64) ** 2) + 1e-12, np.mean(noise**2) + 1e-12
+        y = x + noise * np.sqrt(p_x / p_n / 10 ** (snr / 10))
+    gain = np.sqrt((np.mean(x.astype(np.float64) ** 2) + 1e-12) / (np.mean(y**2) + 1e-12))
+    return np.clip(y * gain, -1, 1).astype(np.float32)

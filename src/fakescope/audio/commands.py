@@ -19,13 +19,30 @@ def train_audio(
     fsdd: Annotated[
         Path | None,
         typer.Option(
-            help="Real speech: a Free Spoken Digit Dataset folder (recordings/*.wav). Required."
+            help="Real speech: a Free Spoken Digit Dataset folder (recordings/*.wav). Required "
+            "without --speech-train."
         ),
     ] = None,
     tts: Annotated[
         Path | None,
         typer.Option(
-            help="Synthetic speech from scripts/audio/build_speech_corpus.py. Required.",
+            help="Synthetic speech from scripts/audio/build_speech_corpus.py. Required without "
+            "--speech-train.",
+        ),
+    ] = None,
+    speech_train: Annotated[
+        Path | None,
+        typer.Option(
+            help="A speech-train folder (MANIFEST.tsv of real corpora and synthesis systems): "
+            "train the 16 kHz detectors on it with --fsdd, --tts, the Asterisk voices, "
+            "pocketsphinx and --copies when given (docs/audio.md, Generalisation)."
+        ),
+    ] = None,
+    copies: Annotated[
+        Path | None,
+        typer.Option(
+            help="Copy-synthesis fakes of the real recordings (scripts/audio/"
+            "build_copy_synthesis.py), used with --speech-train."
         ),
     ] = None,
     music: Annotated[
@@ -49,8 +66,12 @@ def train_audio(
             "FAKESCOPE_AUDIO_WEIGHTS=FOLDER or scan --weights audio=FOLDER."
         ),
     ] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="spec-cnn epochs.")] = 10,
-    gmm_components: Annotated[int, typer.Option(min=2, help="Components per GMM.")] = 64,
+    epochs: Annotated[
+        int | None, typer.Option(min=1, help="spec-cnn epochs (default 10; 8 at 16 kHz).")
+    ] = None,
+    gmm_components: Annotated[
+        int | None, typer.Option(min=2, help="Components per GMM (default 64; 32 at 16 kHz).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     cnn_members: Annotated[
         int,
@@ -86,10 +107,17 @@ def train_audio(
     )
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    for name, path, what in (
+    required = (
         ("--fsdd", fsdd, "a folder of real speech (the Free Spoken Digit Dataset's recordings)"),
         ("--tts", tts, "a folder of synthetic speech (scripts/audio/build_speech_corpus.py)"),
-    ):
+    )
+    if speech_train is not None:  # the 16 kHz path: every folder optional but speech-train
+        required = (
+            tuple((n, p, w) for n, p, w in required if p is not None)
+            + (("--speech-train", speech_train, "a speech-train folder"),)
+            + ((("--copies", copies, "a copy-synthesis folder"),) if copies is not None else ())
+        )
+    for name, path, what in required:
         if path is None:
             console.print(f"[red]error:[/red] {name} is required: {what}; see docs/audio.md")
             raise typer.Exit(2)
@@ -112,14 +140,38 @@ def train_audio(
             task = progress.add_task(label, total=total)
             yield lambda done, tot: progress.update(task, completed=done, total=tot)
 
+    if speech_train is not None:
+        from fakescope.audio.speech_data import all_items
+        from fakescope.audio.train16 import EPOCHS16, GMM_COMPONENTS16, train_all16
+
+        try:
+            items = all_items(speech_train=speech_train, fsdd=fsdd, engines=tts, copies=copies)
+            train_all16(
+                out,
+                items,
+                cache or user_cache_dir() / "audio-train16",
+                music_dirs,
+                music_corpus,
+                seed=seed,
+                epochs=epochs or EPOCHS16,
+                cnn_members=cnn_members,
+                gmm_components=gmm_components or GMM_COMPONENTS16,
+                log=lambda m: console.print(m),
+                progress_factory=bar,
+            )
+        except (ValueError, FileNotFoundError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        console.print(describe_use("audio", out))
+        return
     train_all(
         out=out,
         fsdd=fsdd,
         tts=tts,
         music_dirs=music_dirs,
         holdout=holdout_engine,
-        epochs=epochs,
-        gmm_components=gmm_components,
+        epochs=epochs or 10,
+        gmm_components=gmm_components or 64,
         seed=seed,
         cnn_members=cnn_members,
         cache=cache or user_cache_dir() / "audio-train",

@@ -2,7 +2,9 @@
 
 LFCC (20 static + delta + delta-delta) on speech frames; one diagonal-covariance GMM fitted on bona
 fide speech, one on spoofed (synthetic) speech; the score is the mean frame log-likelihood ratio,
-mapped to a probability by a logistic calibration fitted on held-out speakers.
+mapped to a probability by a logistic calibration fitted on held-out speakers. The weights say at
+which rate they work (``rate``: 8 kHz, 20 filters on a 256-point FFT, when absent; 16 kHz: 30
+filters on a 512-point FFT).
 """
 
 from __future__ import annotations
@@ -14,18 +16,25 @@ import numpy as np
 from fakescope.audio.dsp import SPEECH_RATE, active_frames, lfcc
 from fakescope.audio.speech import SpeechDetector
 
+LFCC_SETUP = {8000: (20, 256), 16000: (30, 512)}  # rate -> (linear filters, FFT size)
 
-def segment_lfcc(x: np.ndarray) -> np.ndarray:
-    """LFCC frames of one front-end segment, speech frames only (``(n, 60)``).
+
+def segment_lfcc(x: np.ndarray, rate: int = SPEECH_RATE) -> np.ndarray:
+    """LFCC frames of one front-end segment at ``rate``, speech frames only (``(n, 60)``).
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> segment_lfcc(rng.standard_normal(8000).astype(np.float32)).shape[1]
     60
+    >>> segment_lfcc(rng.standard_normal(16000).astype(np.float32), 16000).shape
+    (99, 60)
     """
-    feats = lfcc(x, SPEECH_RATE)
-    mask = active_frames(x, SPEECH_RATE)[: len(feats)]
+    if rate not in LFCC_SETUP:
+        raise ValueError(f"lfcc-gmm works at {sorted(LFCC_SETUP)} Hz, not {rate}")
+    n_filters, n_fft = LFCC_SETUP[rate]
+    feats = lfcc(x, rate, n_filters=n_filters, n_fft=n_fft)
+    mask = active_frames(x, rate)[: len(feats)]
     return feats[mask] if mask.sum() >= 5 else feats
 
 
@@ -89,12 +98,15 @@ class LfccGmmDetector(SpeechDetector):
         self.bona = DiagGMM(data["bona_w"], data["bona_mu"], data["bona_var"])
         self.spoof = DiagGMM(data["spoof_w"], data["spoof_mu"], data["spoof_var"])
         self.cal_a, self.cal_b = float(data["cal"][0]), float(data["cal"][1])
+        self.sample_rate = int(data["rate"]) if "rate" in data.files else SPEECH_RATE
+        if self.sample_rate not in LFCC_SETUP:
+            raise ValueError(f"lfcc-gmm weights have an unsupported rate {self.sample_rate}")
 
     def raw_llr(self, segments: list[np.ndarray]) -> np.ndarray:
         """Mean frame log-likelihood ratio log p(x|spoof) - log p(x|bona fide) per segment."""
         out = np.empty(len(segments))
         for i, seg in enumerate(segments):
-            f = segment_lfcc(seg)
+            f = segment_lfcc(seg, self.sample_rate)
             out[i] = float(np.mean(self.spoof.log_likelihood(f) - self.bona.log_likelihood(f)))
         return out
 
@@ -102,8 +114,10 @@ class LfccGmmDetector(SpeechDetector):
         return self.cal_a * self.raw_llr(segments) + self.cal_b
 
 
-def save_lfcc_gmm(path: str | Path, bona, spoof, cal: tuple[float, float]) -> None:
-    """Write two fitted ``sklearn.mixture.GaussianMixture`` (diag) and the calibration."""
+def save_lfcc_gmm(
+    path: str | Path, bona, spoof, cal: tuple[float, float], rate: int = SPEECH_RATE
+) -> None:
+    """Write two fitted ``sklearn.mixture.GaussianMixture`` (diag), the calibration and the rate."""
     np.savez(
         path,
         bona_w=bona.weights_.astype(np.float32),
@@ -113,4 +127,5 @@ def save_lfcc_gmm(path: str | Path, bona, spoof, cal: tuple[float, float]) -> No
         spoof_mu=spoof.means_.astype(np.float32),
         spoof_var=spoof.covariances_.astype(np.float32),
         cal=np.array(cal, dtype=np.float64),
+        rate=np.array(rate),
     )

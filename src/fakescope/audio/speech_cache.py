@@ -27,12 +27,30 @@ CACHE_VERSION = 1
 
 @dataclass
 class Copy:
-    """One prepared copy of an item."""
+    """One prepared copy of an item; ``pcm`` is kept as 16-bit samples (half the memory of
+    float32 when thousands of copies are held), ``audio`` gives them as float32 in [-1, 1]."""
 
     item: SpeechItem
     copy: int  # 0 = clean
-    audio: np.ndarray  # 16 kHz front-end output
+    pcm: np.ndarray  # 16 kHz front-end output, int16
     narrow: bool  # narrow-band: native 8 kHz source, or the telephone band was drawn
+
+    @property
+    def audio(self) -> np.ndarray:
+        return pcm_to_float(self.pcm)
+
+
+def pcm_to_float(pcm: np.ndarray) -> np.ndarray:
+    """int16 samples -> float32 in [-1, 1] (float input is returned as float32).
+
+    Examples
+    --------
+    >>> pcm_to_float(np.array([0, 32767], dtype=np.int16)).tolist()
+    [0.0, 1.0]
+    """
+    if pcm.dtype == np.int16:
+        return pcm.astype(np.float32) / 32767
+    return np.asarray(pcm, dtype=np.float32)
 
 
 def _key(item: SpeechItem, copy: int) -> str:
@@ -110,7 +128,7 @@ def prepare_copies(
                     y, narrow = prepare_clip(x, rate, rng)
                     memo[k] = (np.clip(y, -1, 1) * 32767).astype(np.int16)
                     memo[k + "|n"] = np.array(narrow)
-                y = memo[k].astype(np.float32) / 32767
+                y = memo[k]
                 if len(y) >= MIN_SAMPLES:
                     native_narrow = 0 < it.native_rate <= 8000
                     out.append(Copy(it, c, y, bool(memo[k + "|n"]) or native_narrow))

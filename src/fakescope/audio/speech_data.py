@@ -15,7 +15,11 @@ Sources:
   pocketsphinx-testdata;
 - the project's own engines (``scripts/audio/build_speech_corpus.py``: espeak-ng, flite,
   festival, piper, pico, Kokoro) and vocoded copies of real speech
-  (``scripts/audio/build_vocoded_corpus.py``).
+  (``scripts/audio/build_vocoded_corpus.py``);
+- copy-synthesis of every real item (``scripts/audio/build_copy_synthesis.py``): synthetic
+  items whose ``origin`` is the real source they were made from. Their families
+  (``COPY_FAMILIES``) are training-only: the protocol holds a copy out with its origin source,
+  and with the genuine families whose vocoder it imitates (``COPY_HELD_WITH``).
 """
 
 from __future__ import annotations
@@ -120,15 +124,40 @@ VOCODER_FAMILIES = {
 }
 
 
+# copy-synthesis families (scripts/audio/build_copy_synthesis.py): training data only, never a
+# held-out row; each is also left out of training when a genuine family it imitates is held out
+COPY_VOCODERS = ("world", "mlsa", "lpc", "griffin-lim", "neural-upsample", "neural-istft")
+COPY_FAMILIES = tuple(f"copy-{v}" for v in COPY_VOCODERS)
+COPY_HELD_WITH: dict[str, frozenset[str]] = {
+    "copy-world": frozenset({"world"}),
+    "copy-mlsa": frozenset({"flite-festival", "pico"}),
+    "copy-lpc": frozenset({"flite-festival"}),
+}
+COPY_MANIFEST = "MANIFEST.tsv"
+
+
 @dataclass(frozen=True)
 class SpeechItem:
-    """One recording: ``group`` is the synthesis family (fake) or the real source."""
+    """One recording: ``group`` is the synthesis family (fake) or the real source; ``origin`` is
+    the real source a copy-synthesis item was made from (empty otherwise)."""
 
     path: Path
     label: int  # 1 = synthetic
     group: str
     detail: str  # system, engine or speaker
     native_rate: int
+    origin: str = ""
+
+    @property
+    def split_group(self) -> str:
+        """The group that decides which side of a split the item goes to (a copy goes with the
+        real source it was made from)."""
+        return self.origin or self.group
+
+
+def is_copy_family(group: str) -> bool:
+    """True for the training-only copy-synthesis families."""
+    return group in COPY_FAMILIES
 
 
 def real_source(speaker: str) -> str:
@@ -256,6 +285,30 @@ def _hash(text: str) -> int:
     return int(hashlib.sha1(text.encode()).hexdigest()[:12], 16)
 
 
+def copy_items(root: Path, origins: set[Path] | None = None) -> list[SpeechItem]:
+    """Copy-synthesis items listed in ``root/MANIFEST.tsv`` (``build_copy_synthesis.py``).
+
+    ``origins``: keep only copies of these real recordings (the capped real set).
+    """
+    manifest = Path(root) / COPY_MANIFEST
+    if not manifest.is_file():
+        raise FileNotFoundError(f"{manifest} does not exist (copy-synthesis manifest)")
+    items = []
+    with manifest.open(newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            family = f"copy-{row['vocoder']}"
+            if family not in COPY_FAMILIES:
+                raise ValueError(f"{manifest}: unknown vocoder {row['vocoder']!r}")
+            if origins is not None and Path(row["origin_path"]).resolve() not in origins:
+                continue
+            path = Path(root) / row["file"]
+            if path.is_file():
+                items.append(
+                    SpeechItem(path, 1, family, family, int(row["rate"]), row["origin_source"])
+                )
+    return items
+
+
 def all_items(
     speech_train: Path | None = SPEECH_TRAIN,
     fsdd: Path | None = FSDD,
@@ -264,9 +317,13 @@ def all_items(
     pocketsphinx: Path | None = POCKETSPHINX,
     real_cap: int = 60,
     fake_cap: int = 150,
+    copies: Path | None = None,
+    copy_vocoders: tuple[str, ...] | None = None,
 ) -> list[SpeechItem]:
     """Every available item, capped per group (``real_cap`` per FSDD speaker and Asterisk voice,
-    ``fake_cap`` per family of the project's engines; speech-train is kept whole)."""
+    ``fake_cap`` per family of the project's engines; speech-train is kept whole), plus the
+    copy-synthesis items of the kept real recordings when ``copies`` is given (only the vocoders
+    ``copy_vocoders``, when given)."""
     st = speech_train_items(speech_train) if speech_train is not None else []
     real_st = [i for i in st if i.label == 0]
     real = fsdd_items(fsdd) if fsdd is not None and Path(fsdd).is_dir() else []
@@ -278,9 +335,11 @@ def all_items(
     # engine items of a family speech-train also has (WORLD) are capped so that they do not
     # outweigh the genuine systems of that family
     caps = {g: 60 for g in st_groups}
-    return (
-        real_st
-        + cap_groups(real, {"pocketsphinx": 100}, real_cap)
-        + fake_st
-        + cap_groups(fake_eng, caps, fake_cap)
-    )
+    reals = real_st + cap_groups(real, {"pocketsphinx": 100}, real_cap)
+    out = reals + fake_st + cap_groups(fake_eng, caps, fake_cap)
+    if copies is not None:
+        kept = copy_items(copies, {i.path.resolve() for i in reals})
+        if copy_vocoders is not None:
+            kept = [i for i in kept if i.group in {f"copy-{v}" for v in copy_vocoders}]
+        out += kept
+    return out

@@ -13,6 +13,11 @@ Schemes (:func:`loso_splits`, :func:`lorso_splits`, :func:`grouped_splits`):
 - leave-one-real-source-out: every real source alone, all families in training;
 - grouped K-fold: K splits, each holding out about 1/K of the families and of the real sources
   (cheaper; used for the CNN, stricter than leave-one-out).
+
+Copy-synthesis items (``speech_data.COPY_FAMILIES``) are training data only: a copy is held out
+with the real source it was made from (its ``origin``) and with the genuine families its vocoder
+imitates (``speech_data.COPY_HELD_WITH``), goes to the side of the inner split of its origin, and
+is never scored.
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ import numpy as np
 from fakescope.core import metrics
 
 NARROW_SHARE = 0.3  # share of narrow-band audio (weighted) in each class
-FLAG_QUANTILE = 0.99  # "likely synthetic": above this quantile of real calibration scores
+FLAG_QUANTILE = 0.99  # round 1: "likely synthetic" above this quantile of pooled real scores
+SOURCE_QUANTILE = 0.95  # round 2: every calibration source at most 5 % flagged ...
+FLAG_MARGIN = 1.0  # ... plus this margin (logit units)
+MIN_SOURCE_CLIPS = 8
+THRESHOLD_RANGE = (0.5, 0.995)
 
 
 @dataclass
@@ -144,11 +153,38 @@ def source_weighted_quantile(values: np.ndarray, sources: np.ndarray, q: float) 
     return float(values[order][min(np.searchsorted(cum, q), len(values) - 1)])
 
 
-def calibrate(raw: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> Calibration:
+def source_threshold(logits: np.ndarray, sources: np.ndarray) -> float | None:
+    """Protective "likely synthetic" threshold (a logit) from real calibration scores.
+
+    The largest, over real sources with at least ``MIN_SOURCE_CLIPS`` clips, of that source's
+    ``SOURCE_QUANTILE`` quantile, plus ``FLAG_MARGIN``: no calibration source has more than 5 %
+    of its clips above it, with a margin for unseen sources. None without such a source.
+
+    Examples
+    --------
+    >>> z = np.r_[np.zeros(20), np.ones(20)]
+    >>> s = np.r_[["a"] * 20, ["b"] * 20]
+    >>> source_threshold(z, s)
+    2.0
+    """
+    logits, sources = np.asarray(logits, dtype=np.float64), np.asarray(sources)
+    qs = [
+        float(np.quantile(logits[sources == s], SOURCE_QUANTILE))
+        for s in np.unique(sources)
+        if (sources == s).sum() >= MIN_SOURCE_CLIPS
+    ]
+    return max(qs) + FLAG_MARGIN if qs else None
+
+
+def calibrate(
+    raw: np.ndarray, labels: np.ndarray, groups: np.ndarray, rule: str = "source-q95"
+) -> Calibration:
     """Platt scaling on calibration scores, and the many-source "likely synthetic" threshold.
 
-    The threshold is the ``FLAG_QUANTILE`` quantile of the calibrated P(synthetic) of the real
-    calibration clips with every real source weighted equally, kept within [0.5, 0.98].
+    ``rule="source-q95"`` (round 2, the default): :func:`source_threshold`, i.e. every real
+    calibration source at most 5 % flagged, plus a margin of 1 logit, kept within
+    ``THRESHOLD_RANGE``. ``rule="pooled-q99"`` (round 1): the ``FLAG_QUANTILE`` quantile of the
+    real calibration clips with every source weighted equally, kept within [0.5, 0.98].
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -156,11 +192,17 @@ def calibrate(raw: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> Calibr
     w = np.where(labels == 1, 0.5 / max((labels == 1).sum(), 1), 0.5 / max((labels == 0).sum(), 1))
     lr = LogisticRegression(C=10.0).fit(raw[:, None], labels, sample_weight=w * len(w))
     a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
-    p = 1 / (1 + np.exp(-(a * raw + b)))
+    z = a * raw + b
+    p = 1 / (1 + np.exp(-z))
     real = labels == 0
     q = source_weighted_quantile(p[real], groups[real], FLAG_QUANTILE)
-    threshold = float(np.clip(q, 0.5, 0.98))
-    return Calibration(a, b, threshold, {"n": int(len(raw)), "real_q99": q})
+    info = {"n": int(len(raw)), "real_q99": q, "rule": rule}
+    t = source_threshold(z[real], groups[real]) if rule == "source-q95" else None
+    if t is None:
+        threshold = float(np.clip(q, 0.5, 0.98))
+    else:
+        threshold = float(np.clip(1 / (1 + np.exp(-t)), *THRESHOLD_RANGE))
+    return Calibration(a, b, threshold, info)
 
 
 @dataclass
@@ -176,6 +218,23 @@ class Scored:
 FitScore = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, Calibration]]
 
 
+def held_out(split: Split, labels, groups, origins=None) -> np.ndarray:
+    """Mask of the items a split holds out (copies: with their origin source or with the genuine
+    families their vocoder imitates)."""
+    from fakescope.audio.speech_data import COPY_HELD_WITH, is_copy_family
+
+    origins = [""] * len(labels) if origins is None else origins
+    out = np.zeros(len(labels), dtype=bool)
+    for i, (lab, g, o) in enumerate(zip(labels, groups, origins, strict=True)):
+        if lab == 0:
+            out[i] = g in split.sources
+        elif is_copy_family(g):
+            out[i] = o in split.sources or bool(COPY_HELD_WITH.get(g, frozenset()) & split.families)
+        else:
+            out[i] = g in split.families
+    return out
+
+
 def run_splits(
     splits: list[Split],
     labels: np.ndarray,
@@ -183,24 +242,26 @@ def run_splits(
     is_test_copy: np.ndarray,
     fit_score: FitScore,
     log: Callable[[str], None] = print,
+    origins: np.ndarray | None = None,
 ) -> list[Scored]:
     """For each split: train on everything not held out, score the held-out test copies.
 
     ``fit_score(train_idx, cal_idx, test_idx)`` fits on ``train_idx``, calibrates on ``cal_idx``
-    and returns raw scores of ``test_idx`` and the calibration.
+    and returns raw scores of ``test_idx`` and the calibration. ``origins``: the real source of
+    each copy-synthesis item ("" for the others); copies are held out with it and never scored.
     """
+    from fakescope.audio.speech_data import is_copy_family
+
     out = []
     groups = np.asarray(groups)
+    origins = np.full(len(groups), "", dtype=object) if origins is None else np.asarray(origins)
+    split_groups = np.array([o or g for o, g in zip(origins, groups, strict=True)])
+    scorable = np.array([not is_copy_family(g) for g in groups])
     for n, split in enumerate(splits):
-        held = np.array(
-            [
-                (lab == 1 and g in split.families) or (lab == 0 and g in split.sources)
-                for lab, g in zip(labels, groups, strict=True)
-            ]
-        )
+        held = held_out(split, labels, groups, origins)
         train_all = np.flatnonzero(~held)
-        cal_mask = inner_split(groups[train_all])
-        test = np.flatnonzero(held & is_test_copy)
+        cal_mask = inner_split(split_groups[train_all])
+        test = np.flatnonzero(held & is_test_copy & scorable)
         raw, cal = fit_score(train_all[~cal_mask], train_all[cal_mask], test)
         out.append(Scored(split, test, cal.logits(raw), cal.threshold))
         log(f"[{n + 1}/{len(splits)}] {split.name}: {len(test)} held-out clips scored")

@@ -44,6 +44,9 @@ def fit_whisper_head(
     return WhisperHead(mean, scale, model.coef_[0], float(model.intercept_[0]), sample_rate=16000)
 
 
+RAWBOOST_P = 0.5  # share of training crops that get a RawBoost draw (both classes alike)
+
+
 def train_spec_cnn16(
     audios: list[np.ndarray],
     labels: np.ndarray,
@@ -54,28 +57,35 @@ def train_spec_cnn16(
     log: Log = print,
     progress: Callable[[int, int], None] | None = None,
     rate: int = 16000,
+    rawboost_p: float = RAWBOOST_P,
 ):
     """Train one spec-cnn network on front-end copies at ``rate``.
 
     Each step draws 64 clips with probability proportional to ``weights`` (so the class,
     source and band balance of :func:`balance_weights` holds in every batch), takes a random
-    1 s crop of each log spectrogram (repeat-padded when shorter), applies two frequency and two
-    time masks (SpecAugment) and mixup (alpha 0.4, soft labels). An epoch is ``len(audios)`` draws.
+    1 s waveform crop of each (repeated when shorter; ``audios`` may be int16, converted crop by
+    crop), applies RawBoost with probability
+    ``rawboost_p`` (:func:`~fakescope.audio.channel.rawboost`), computes its log spectrogram,
+    applies two frequency and two time masks (SpecAugment) and mixup (alpha 0.4, soft labels).
+    An epoch is ``len(audios)`` draws.
     """
     import torch
 
-    from fakescope.audio.spec_cnn import build_model, log_spectrogram, n_bins, repeat_pad
+    from fakescope.audio.channel import rawboost
+    from fakescope.audio.spec_cnn import STFT, build_model, log_spectrogram, n_bins
+    from fakescope.audio.speech_cache import pcm_to_float
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    specs = [log_spectrogram(a, rate) for a in audios]
     y = np.asarray(labels, dtype=np.float32)
     p = np.asarray(weights, dtype=np.float64)
     p = p / p.sum()
     bins, crop = n_bins(rate), 100
+    _, hop, win = STFT[rate]
+    n_samples = (crop - 1) * hop + win
     model = build_model(width, bins)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
-    steps = int(np.ceil(len(specs) / 64))
+    steps = int(np.ceil(len(audios) / 64))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=epochs * steps)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     f_mask = bins // 8
@@ -83,12 +93,17 @@ def train_spec_cnn16(
         model.train()
         total = 0.0
         for _ in range(steps):
-            idx = rng.choice(len(specs), size=64, p=p)
+            idx = rng.choice(len(audios), size=64, p=p)
             batch = []
             for i in idx:
-                s = repeat_pad(specs[i], crop)
-                start = int(rng.integers(0, s.shape[1] - crop + 1))
-                s = s[:, start : start + crop].copy()
+                a = audios[i]
+                if len(a) < n_samples:
+                    a = np.resize(a, n_samples)  # repeat (RawNet2-style padding)
+                start = int(rng.integers(0, len(a) - n_samples + 1))
+                a = pcm_to_float(a[start : start + n_samples])
+                if rng.random() < rawboost_p:
+                    a = rawboost(a, rate, rng)
+                s = log_spectrogram(a, rate)
                 for _ in range(2):
                     if rng.random() < 0.5:
                         f0 = int(rng.integers(0, bins - 8))
@@ -116,49 +131,55 @@ def train_spec_cnn16(
     return model.eval()
 
 
-def train_lfcc_gmm_frames(
-    real: list[np.ndarray], fake: list[np.ndarray], n_components: int, seed: int, log: Log
+def fit_lfcc_gmms(
+    frames: Callable[[int], np.ndarray],
+    idx: np.ndarray,
+    labels: np.ndarray,
+    weights: np.ndarray,
+    components: int = 32,
+    max_clips: int = 1500,
+    max_frames: int = 60_000,
+    seed: int = 0,
 ):
-    """Bona fide and spoof diagonal GMMs on the LFCC frames of 8 kHz front-end segments."""
-    import time
+    """Bona fide and spoof diagonal GMMs (scikit-learn) on LFCC frames of the clips ``idx``.
 
+    ``frames(i)`` gives the LFCC frames of clip ``i``; ``labels`` and ``weights`` are aligned with
+    ``idx``. Per class, at most ``max_clips`` clips are drawn without replacement with
+    probability proportional to the balance weights (so that big groups do not define the class
+    model), and at most ``max_frames`` of their frames are kept.
+    """
     from sklearn.mixture import GaussianMixture
 
-    from fakescope.audio.lfcc_gmm import segment_lfcc
-
     rng = np.random.default_rng(seed)
+    labels, weights = np.asarray(labels), np.asarray(weights, dtype=np.float64)
     gmms = []
-    for label, segs in ((0, real), (1, fake)):
-        frames = np.concatenate([segment_lfcc(x) for x in segs])
-        if len(frames) > 120_000:
-            frames = frames[rng.choice(len(frames), 120_000, replace=False)]
-        t = time.time()
+    for label in (0, 1):
+        m = labels == label
+        p = weights[m] / weights[m].sum()
+        size = min(int(np.count_nonzero(p)), max_clips)
+        pick = rng.choice(np.asarray(idx)[m], size=size, replace=False, p=p)
+        f = np.concatenate([frames(int(i)) for i in pick])
+        if len(f) > max_frames:
+            f = f[rng.choice(len(f), max_frames, replace=False)]
         gm = GaussianMixture(
-            n_components,
-            covariance_type="diag",
-            max_iter=60,
-            reg_covar=1e-3,
-            random_state=seed,
-            init_params="k-means++",
-        ).fit(frames)
-        log(
-            f"lfcc-gmm: {'spoof' if label else 'bona fide'} GMM on {len(frames)} frames "
-            f"({time.time() - t:.0f} s)"
-        )
+            components, covariance_type="diag", max_iter=60, reg_covar=1e-3, random_state=seed
+        ).fit(f)
         gmms.append(gm)
     return gmms[0], gmms[1]
 
 
 def cnn_raw_logits(model, audios: list[np.ndarray], rate: int = 16000) -> np.ndarray:
-    """Uncalibrated logits of one network on whole front-end clips."""
+    """Uncalibrated logits of one network on whole front-end clips (float or int16)."""
     import torch
 
     from fakescope.audio.spec_cnn import MIN_FRAMES, log_spectrogram, repeat_pad
+    from fakescope.audio.speech_cache import pcm_to_float
 
     out = np.empty(len(audios))
     with torch.inference_mode():
         for i, a in enumerate(audios):
-            s = torch.from_numpy(repeat_pad(log_spectrogram(a, rate), MIN_FRAMES))[None, None]
+            spec = log_spectrogram(pcm_to_float(a), rate)
+            s = torch.from_numpy(repeat_pad(spec, MIN_FRAMES))[None, None]
             out[i] = float(model(s)[0])
     return out
 
@@ -167,10 +188,10 @@ def anchored_fuser(names: list[str], z_cal: np.ndarray, y_cal: np.ndarray, g_cal
     """Logistic fusion of calibrated detector logits, anchored on real speech of many sources.
 
     The fusion is fitted on the calibration part; its intercept is then shifted so that the
-    "likely synthetic" threshold of the verdict (0.7) sits at the 99th percentile of the fused
-    scores of the real calibration clips, every source weighted equally
-    (:func:`~fakescope.audio.speech_protocol.calibrate`). A shift keeps the ranking (EER, AUC)
-    and makes the false-alarm rate on real speech the thing that is calibrated.
+    "likely synthetic" threshold of the verdict (0.7) sits at the protective threshold of
+    :func:`~fakescope.audio.speech_protocol.calibrate` (no real calibration source more than
+    5 % flagged, plus a margin). A shift keeps the ranking (EER, AUC) and makes the false-alarm
+    rate on real speech the thing that is calibrated.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -201,7 +222,7 @@ def train_speech(
     seed: int = 0,
     epochs: int = 6,
     cnn_members: int = 2,
-    gmm_components: int = 64,
+    gmm_components: int = 32,
     log: Log = print,
     progress_factory=None,
     whisper_layers: int | None = None,
@@ -215,7 +236,7 @@ def train_speech(
     The recipe is the one the protocol measures: all families and sources, 75 % of the groups
     (hashed) to fit, 25 % to calibrate; spec-cnn (16 kHz, ``cnn_members`` networks from seeds
     ``seed, seed+1, ...``), the whisper-embed head (16 kHz, when a Whisper encoder is installed),
-    lfcc-gmm (8 kHz, opt-in); fusions anchored on many real sources (:func:`anchored_fuser`).
+    lfcc-gmm (16 kHz); fusions anchored on many real sources (:func:`anchored_fuser`).
     Returns the training info, including the 8 kHz copies that train the content router.
     """
     import time
@@ -240,7 +261,8 @@ def train_speech(
     y = np.array([c.item.label for c in copies])
     g = np.array([c.item.group for c in copies])
     narrow = np.array([c.narrow for c in copies])
-    cal = inner_split(g)
+    # copy-synthesis items go to the side of the real source they were made from
+    cal = inner_split(np.array([c.item.split_group for c in copies]))
     fit = np.flatnonzero(~cal)
     cal = np.flatnonzero(cal)
     counts: dict[str, int] = {}
@@ -257,7 +279,7 @@ def train_speech(
     # spec-cnn, at 16 kHz or on the 8 kHz front end of the same copies
     def cnn_audio(idx):
         if cnn_rate == 16000:
-            return [copies[i].audio for i in idx]
+            return [copies[i].pcm for i in idx]
         return [speech_frontend(copies[i].audio, 16000) for i in idx]
 
     members = []
@@ -297,20 +319,25 @@ def train_speech(
         head.save(out / WEIGHTS_FILE)
         logits["whisper-embed"] = c.logits(head.raw(x[cal]))
 
-    # lfcc-gmm, 8 kHz front end of the same copies (opt-in)
-    seg8 = {i: speech_frontend(copies[i].audio, 16000) for i in np.r_[fit, cal]}
-    bona, spoof = train_lfcc_gmm_frames(
-        [seg8[i] for i in fit if y[i] == 0],
-        [seg8[i] for i in fit if y[i] == 1],
-        gmm_components,
-        seed,
-        log,
-    )
-    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (1.0, 0.0))
-    raw = LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([seg8[i] for i in cal])
+    # lfcc-gmm at 16 kHz on the same copies, weighted draws (as the protocol measures it)
+    from fakescope.audio.lfcc_gmm import segment_lfcc
+
+    memo: dict[int, np.ndarray] = {}
+
+    def frames(i: int) -> np.ndarray:
+        if i not in memo:
+            memo[i] = segment_lfcc(copies[i].audio, 16000).astype(np.float32)
+        return memo[i]
+
+    t = time.time()
+    bona, spoof = fit_lfcc_gmms(frames, fit, y[fit], w, gmm_components, seed=seed)
+    log(f"lfcc-gmm: {gmm_components}-component GMMs ({time.time() - t:.0f} s)")
+    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (1.0, 0.0), rate=16000)
+    raw = LfccGmmDetector(out / "lfcc_gmm.npz").raw_llr([copies[i].audio for i in cal])
     c = calibrate(raw, y[cal], g[cal])
-    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (c.a, c.b))
+    save_lfcc_gmm(out / "lfcc_gmm.npz", bona, spoof, (c.a, c.b), rate=16000)
     logits["lfcc-gmm"] = c.logits(raw)
+    seg8 = {i: speech_frontend(copies[i].audio, 16000) for i in fit if copies[i].copy == 0}
 
     # fusions: the default detectors, and the default detectors with each opt-in one
     sets = [list(DEFAULT_SPEECH)] + [[*DEFAULT_SPEECH, o] for o in OPT_IN_SPEECH]
@@ -323,8 +350,8 @@ def train_speech(
         fuser.info = {
             "trained_on": "calibration part (25 % of the real sources and synthesis families, "
             "hashed by group) of the training data",
-            "likely_synthetic_anchor": "99th percentile of real calibration speech, sources "
-            "weighted equally",
+            "likely_synthetic_anchor": "0.7 = the largest 95th percentile of any real "
+            "calibration source, plus a margin of 1 logit",
         }
         fusers.append(fuser)
         z = np.array(
@@ -356,5 +383,5 @@ def train_speech(
         "speech": fusers[0].to_dict(),
         "speech_variants": [f.to_dict() for f in fusers[1:]],
     }
-    content_speech = [seg8[i] for i in fit if copies[i].copy == 0]
+    content_speech = list(seg8.values())
     return {"info": info, "fusers": speech_fusers, "content_speech": content_speech}
