@@ -76,8 +76,10 @@ class TextStats:
         Document-level features pooled over ``tokens`` (see
         :func:`~fakescope.text.stats.summarise`).
     pooled : ndarray or None
-        Mean hidden states of the layers the scorer was asked for (``pooled_layers``), for
-        experiments with supervised heads; ``None`` otherwise.
+        Mean hidden states of the layers the scorer was asked for (``pooled_layers``), shape
+        (len(pooled_layers), hidden), averaged over windows by their length; with
+        ``pooled_last`` the last scored token's states of the same layers follow (twice the
+        rows). ``None`` when no layers were asked for.
     """
 
     ids: list[int]
@@ -155,7 +157,9 @@ class TextScorer:
         Padded tokens per forward pass.
     pooled_layers : sequence of int
         Hidden-state layers whose token mean each :class:`TextStats` keeps in ``pooled``
-        (experiments only; the disk cache is bypassed then).
+        (the disk cache is bypassed then).
+    pooled_last : bool
+        Also keep the last token's hidden states of those layers (experiments).
 
     Examples
     --------
@@ -176,6 +180,7 @@ class TextScorer:
         cache_dir: str | Path | None = None,
         batch_tokens: int = BATCH_TOKENS,
         pooled_layers: Sequence[int] = (),
+        pooled_last: bool = False,
     ) -> None:
         self.lm = lm
         self.cross_lm = cross_lm
@@ -184,6 +189,7 @@ class TextScorer:
         self.cache_tokens = int(cache_tokens)
         self.batch_tokens = max(int(batch_tokens), self.window)
         self.pooled_layers = tuple(pooled_layers)
+        self.pooled_last = bool(pooled_last)
         env_dir = os.environ.get(FEATURE_CACHE_ENV, "").strip()
         chosen = cache_dir if cache_dir is not None else (env_dir or None)
         self.cache_dir = Path(chosen).expanduser() if chosen else None
@@ -290,6 +296,10 @@ class TextScorer:
                 weights = np.array([stop - start for start, stop, _ in spans], dtype=np.float64)
                 stack = np.stack([window_pooled[(t, w)] for w in range(len(spans))])
                 pooled_mean = np.average(stack, axis=0, weights=weights)
+                if self.pooled_last:
+                    # the second half holds last-token states: the last window's, not an average
+                    half = len(self.pooled_layers)
+                    pooled_mean[half:] = stack[-1, half:]
             out.append(TextStats(ids, offsets, n_total, windows, tokens, features, pooled_mean))
         return out
 
@@ -301,7 +311,7 @@ class TextScorer:
         pooled: list[np.ndarray | None] = [None] * len(seqs)
         for batch in length_batches([len(s) for s in seqs], self.batch_tokens):
             group = [seqs[i] for i in batch]
-            rows, pools = self.lm.forward_rows(group, self.pooled_layers)
+            rows, pools = self.lm.forward_rows(group, self.pooled_layers, self.pooled_last)
             cross_rows = None
             if self.cross_lm is not None:
                 cross_rows = self.cross_lm.forward_rows(group)[0]
