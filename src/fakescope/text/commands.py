@@ -97,6 +97,24 @@ def train_text(
             min=2, help="Fewest usable texts of each class to fit on (fewer are refused)."
         ),
     ] = MIN_TEXTS_PER_CLASS,
+    head_layer: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Add a head on this layer's token-mean hidden states to the statistics "
+            "regression (read from the same forward pass; docs/text.md).",
+        ),
+    ] = None,
+    head_c: Annotated[
+        float, typer.Option(min=1e-6, help="Inverse L2 strength of the hidden-state head.")
+    ] = 0.05,
+    threshold_by_source: Annotated[
+        bool,
+        typer.Option(
+            help="Set 'likely synthetic' so that no --human file (of >= 20 texts) has more than "
+            "--target-fpr of its texts above it, instead of the pooled human texts.",
+        ),
+    ] = False,
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
@@ -143,8 +161,18 @@ def train_text(
     except ModelUnavailable as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    if head_layer is not None and head_layer > lm.model.config.num_hidden_layers:
+        console.print(
+            f"[red]error:[/red] --head-layer {head_layer}: the model has "
+            f"{lm.model.config.num_hidden_layers} layers"
+        )
+        raise typer.Exit(2)
     scorer = TextScorer(
-        lm, max_tokens=max_tokens, cache_dir=cache or cache_dir() / "text-stats", cache_tokens=0
+        lm,
+        max_tokens=max_tokens,
+        cache_dir=cache or cache_dir() / "text-stats",
+        cache_tokens=0,
+        pooled_layers=() if head_layer is None else (head_layer,),
     )
     with Progress(
         TextColumn("scoring texts"),
@@ -167,6 +195,8 @@ def train_text(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 min_texts=min_texts,
                 statistics=STATISTICS if fusion == "statistics" else None,
+                head_c=head_c,
+                threshold_by_source=threshold_by_source,
             )
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
