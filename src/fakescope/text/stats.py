@@ -18,8 +18,11 @@ from typing import Any
 
 import numpy as np
 
-_ROWS = 16
+_ROWS = 2
+"""Rows of logits per statistics step: 2 x 49k floats and their temporaries stay in the L1/L2
+cache; 16 rows (the previous value) spilled out of it and made the statistics ~2.5x slower."""
 _CHUNK = 128
+"""Rows projected through the output head at once (one efficient matrix product)."""
 
 TAIL_NATS = 5.0
 """Tokens with log-likelihood below ``-TAIL_NATS`` (p < 0.0067) count as very surprising."""
@@ -144,8 +147,9 @@ def statistics_from_blocks(
     variance = torch.empty(n)
     cross = torch.empty(n) if cross_block is not None else None
     # The logits come in chunks (one efficient matrix product through the output head), and
-    # the statistics work on a few rows at a time: each (rows x vocab) block stays in the CPU
-    # cache, which makes these memory-bound passes ~6x faster than whole-matrix operations.
+    # the statistics work on two rows at a time: each (rows x vocab) block and its temporaries
+    # stay in the CPU cache, which makes these memory-bound passes much faster than
+    # whole-matrix operations (~15x) or 16-row blocks (~2.5x).
     for c in range(0, n, _CHUNK):
         d = min(n, c + _CHUNK)
         chunk = block(c, d)
