@@ -342,8 +342,10 @@ def main() -> None:
     print(f"{len(rows)} judged texts ({sum(r['set'] == 'fdg' for r in rows)} older set)")
     keys = sorted(set.intersection(*(set(r["hidden"]) for r in rows)))
     print(f"hidden-state keys present for every text: {keys}")
-    tok = [r for r in rows if r.get("has_tokens")]
-    print(f"texts with token arrays (unigram statistics): {len(tok)}")
+    # addendum (b): the texts first scored in round 2 (token arrays for all of them, both
+    # halves); round 1's texts re-scored later for the shipped fit (fit half only) stay out
+    tok = [r for r in rows if r.get("has_tokens") and not r["round1"]]
+    print(f"texts with token arrays (unigram statistics), round 2's: {len(tok)}")
     want = args.candidates.split(",")
     results: dict = {}
     report: list[str] = []
@@ -357,7 +359,10 @@ def main() -> None:
         summ["CU@tok"] = run(tok, cu_spec, results, report, "CU@tok")
         a, b = summ["CU@tok"], summ["C@tok"]
         if a["S"] >= b["S"] and a["fpr_count"]["T99"] <= b["fpr_count"]["T99"]:
-            log.append("rule 2: CU replaces C")
+            # addendum (b): CU exists on the token subset only, so CU and every head are
+            # compared there, each fitted and tested on the same texts
+            zero, z_spec = "CU@tok", cu_spec
+            log.append("rule 2: CU replaces C (compared on the token subset)")
         else:
             log.append("rule 2: C stays (CU not better on the token subset)")
         print(log[-1], flush=True)
@@ -368,23 +373,32 @@ def main() -> None:
             h_spec = dict(c_spec, name="H", hidden=(pool, int(layer)), C=float(c))
         else:
             h_spec = select_head(rows, dict(c_spec, name="H"), keys, log)
-        heads["H"] = (h_spec, run(rows, h_spec, results, report, "H"))
+        h_all = run(rows, h_spec, results, report, "H")
+        heads["H"] = (h_spec, h_all)
         if "HU" in want and len(tok) >= 500:
             hu = dict(h_spec, name="HU", stats=cu_spec["stats"])
             hu_s = run(tok, hu, results, report, "HU@tok")
             h_tok = run(tok, h_spec, results, report, "H@tok")
             log.append(f"HU@tok S {hu_s['S']:.4f} vs H@tok {h_tok['S']:.4f}")
+            if zero == "CU@tok":
+                heads = {"H": (h_spec, h_tok), "HU": (hu, hu_s)}
     if "M" in want and all("embed" in r for r in rows if r["set"] == "chat"):
         chat = [r for r in rows if r["set"] == "chat"]
         m_spec = select_c(chat, dict(c_spec, name="M", embed=True), log)
         c_chat = run(chat, c_spec, results, report, "C@chat")
-        heads["M"] = (m_spec, run(chat, m_spec, results, report, "M@chat"))
+        m_s = run(chat, m_spec, results, report, "M@chat")
         log.append(f"M is compared with C on chat texts only: C@chat S {c_chat['S']:.4f}")
+        # rule 3 for M: it must pass against the zero-shot recipe on the same (chat) texts
+        log.append(
+            f"rule 3: M ({name_of(m_spec)}) vs C@chat: "
+            f"{'passes' if passes_head(m_s, c_chat) else 'fails'}"
+        )
+        print(log[-1], flush=True)
     z = summ[zero]
     chosen, chosen_s = zero, z
     for name, (spec, s) in heads.items():
         ok = passes_head(s, z)
-        log.append(f"rule 3: {name} ({name_of(spec)}) {'passes' if ok else 'fails'}")
+        log.append(f"rule 3: {name} ({name_of(spec)}) vs {zero}: {'passes' if ok else 'fails'}")
         print(log[-1], flush=True)
         if ok and s["S"] > chosen_s["S"]:
             chosen, chosen_s = name, s
@@ -396,10 +410,10 @@ def main() -> None:
     (args.out / "protocol.md").write_text("\n".join(["# Round 2", ""] + log + [""] + report))
     results["log"] = log
     results["chosen"] = {"recipe": chosen, "threshold": thr, "zero_shot": name_of(z_spec)}
-    if chosen in heads:
-        results["chosen"]["spec"] = {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in heads[chosen][0].items()
-        }
+    spec = heads[chosen][0] if chosen in heads else z_spec
+    results["chosen"]["spec"] = {
+        k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()
+    }
     (args.out / "protocol.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
 
 

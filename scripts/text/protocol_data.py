@@ -6,6 +6,8 @@ Used by ``head_protocol.py``. Per text (``rows``: dicts of the sample record plu
   plus ``binoculars1`` and, where the token arrays exist, the unigram statistics;
 - ``hidden``: ``{(pool, layer): vector}`` of pooled SmolLM2 hidden states ("mean" / "last");
 - ``embed``: the MiniLM sentence embedding, where computed;
+- ``round1``: the text was first scored in round 1 (its token arrays, if any, come from the
+  later re-scoring of the fit half for the shipped fit);
 - ``family`` (generator, the five Claude persuasion sets as one), ``set`` ("chat" / "fdg"),
   ``confounded`` (machine texts of the known confounded sets, README of ../shared).
 """
@@ -51,6 +53,7 @@ def load(data: Path, tag: str = "smollm2-135m", unigram: Path | None = None) -> 
     feats: dict[str, dict] = {}
     if (data / f"features-{tag}.jsonl").exists():
         feats.update({f["id"]: f for f in _jsonl(data / f"features-{tag}.jsonl")})
+    round1 = set(feats)
     for path in sorted(data.glob(f"features2-{tag}.*.jsonl")):
         feats.update({f["id"]: f for f in _jsonl(path)})
     rows = []
@@ -64,6 +67,7 @@ def load(data: Path, tag: str = "smollm2-135m", unigram: Path | None = None) -> 
         r["family"] = family(r)
         r["confounded"] = is_confounded(r)
         r["hidden"] = {}
+        r["round1"] = rid in round1
         rows.append(r)
     index = {r["id"]: r for r in rows}
     # round 1's mean-pooled layers first, round 2's (all layers, mean and last) over them

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakescope.text.language import check_english
 from fakescope.text.lm import configured_model, shared_model
@@ -55,6 +58,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--limit", type=int, default=0, help="stop after this many texts")
     ap.add_argument("--shard", default="0/1", help="K/N: score every N-th text from the K-th")
+    ap.add_argument(
+        "--trainable-only",
+        action="store_true",
+        help="only texts a shipped fit may use (fit half, no TOEFL, no confounded machine set)",
+    )
     args = ap.parse_args()
     shard, n_shards = (int(x) for x in args.shard.split("/"))
     torch.set_num_threads(args.threads)
@@ -69,6 +77,14 @@ def main() -> None:
         with (args.data / name).open() as fh:
             records += [json.loads(line) for line in fh if line.strip()]
     todo = [r for r in records if r["id"] not in done]
+    if args.trainable_only:
+        from protocol_data import is_confounded
+
+        todo = [
+            r
+            for r in todo
+            if r["half"] == "fit" and r["domain_group"] != "toefl" and not is_confounded(r)
+        ]
     todo.sort(key=lambda r: r["id"] in round1)  # stable: new texts first, each in sample order
     todo = todo[shard::n_shards]
     if args.limit:

@@ -46,18 +46,30 @@ def main() -> None:
         "--protocol", type=Path, default=Path("/work/data/text/chat/round2/protocol.json")
     )
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--unigram",
+        type=Path,
+        default=Path(__file__).resolve().parents[2]
+        / "src/fakescope/text/weights/unigram-smollm2-135m.npy",
+        help="unigram table (the shipped one: what the scorer reads)",
+    )
     ap.add_argument("--write-jsonl", type=Path, default=None)
     args = ap.parse_args()
     chosen = json.loads(args.protocol.read_text())["chosen"]
-    rows = [r for r in load(args.data) if trainable(r)]
+    rows = [r for r in load(args.data, unigram=args.unigram) if trainable(r)]
     spec = chosen.get("spec") or {}
     layer = int(spec["hidden"][1]) if spec.get("hidden") else None
     if spec.get("hidden") and spec["hidden"][0] != "mean":
         sys.exit(f"the shipped head reads token-mean states only, not {spec['hidden'][0]!r}")
     if spec.get("mlp") or spec.get("embed"):
         sys.exit("only a logistic head on SmolLM2's own states ships (no MLP, no second model)")
-    if chosen["recipe"] not in {"C", "H"}:
+    if chosen["recipe"] not in {"C", "CU@tok", "H"}:
         sys.exit(f"recipe {chosen['recipe']!r} has no production path in this script")
+    statistics = list(spec.get("stats") or STATISTICS)
+    if set(statistics) - set(STATISTICS):
+        missing = sum(not r.get("has_tokens") for r in rows)
+        rows = [r for r in rows if r.get("has_tokens")]
+        print(f"{missing} trainable texts lack token arrays (unigram statistics): left out")
     target_fpr, by_source = TARGET[chosen["threshold"]]
     feats = [dict(r["features"]) for r in rows]
     labels = [int(r["label"]) for r in rows]
@@ -68,7 +80,8 @@ def main() -> None:
         target_fpr=target_fpr,
         model="smollm2-135m",
         window=512,
-        statistics=STATISTICS,
+        statistics=statistics,
+        fallback_statistics=STATISTICS,
         pooled=pooled,
         head_layer=layer,
         head_c=float(spec.get("C", 0.05)),
@@ -86,6 +99,7 @@ def main() -> None:
         "nonnegative": True,
         "ridge_c": 1.0,
         "fusion": "statistics",
+        "statistics": statistics,
         "head": None if layer is None else {"layer": layer, "c": float(spec.get("C", 0.05))},
         "threshold_by_source": by_source,
         "threshold_rule": chosen["threshold"],

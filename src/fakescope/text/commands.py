@@ -20,6 +20,7 @@ from fakescope.text.calibration import (
 from fakescope.text.feature_fusion import STATISTICS
 from fakescope.text.lm import MODEL_ENV
 from fakescope.text.training import MIN_TEXTS_PER_CLASS
+from fakescope.text.unigram import UNIGRAM_STATISTICS, unigram_table
 
 
 def train_text(
@@ -115,6 +116,13 @@ def train_text(
             "--target-fpr of its texts above it, instead of the pooled human texts.",
         ),
     ] = False,
+    unigram: Annotated[
+        bool,
+        typer.Option(
+            help="Add the unigram-normalised statistics to the verdict when the model ships a "
+            "unigram table (SmolLM2-135M does; docs/text.md).",
+        ),
+    ] = True,
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
@@ -173,7 +181,11 @@ def train_text(
         cache_dir=cache or cache_dir() / "text-stats",
         cache_tokens=0,
         pooled_layers=() if head_layer is None else (head_layer,),
+        unigram=unigram_table(lm.name, lm.vocab_size) if unigram else None,
     )
+    statistics = None
+    if fusion == "statistics":
+        statistics = STATISTICS + (UNIGRAM_STATISTICS if scorer.unigram is not None else ())
     with Progress(
         TextColumn("scoring texts"),
         BarColumn(),
@@ -194,7 +206,7 @@ def train_text(
                 ridge_c=ridge_c,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 min_texts=min_texts,
-                statistics=STATISTICS if fusion == "statistics" else None,
+                statistics=statistics,
                 head_c=head_c,
                 threshold_by_source=threshold_by_source,
             )

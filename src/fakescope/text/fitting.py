@@ -65,6 +65,7 @@ def fit_weights(
     head_layer: int | None = None,
     head_c: float = 0.05,
     groups: Sequence[str] | None = None,
+    fallback_statistics: Sequence[str] | None = None,
 ) -> TextWeights:
     """Fit the per-detector calibrations and the logistic fuser on labelled document features.
 
@@ -90,6 +91,9 @@ def fit_weights(
         verdict is then one regression on the statistics and those states (L2 ``C = head_c``,
         :func:`~fakescope.text.hidden_head.fit_hidden_fusion`), and the statistics-only
         regression is kept as its fallback.
+    fallback_statistics : sequence of str, optional
+        With ``statistics``: also fit a regression on these (e.g. the LM statistics without the
+        unigram ones) as the fallback for texts that lack a statistic of the verdict.
     groups : sequence of str, optional
         The source of each text (e.g. its file). The "likely synthetic" threshold is then the
         highest of the per-source human quantiles (sources with >= 20 human texts), so that no
@@ -112,8 +116,10 @@ def fit_weights(
     humans = [g for g, y in zip(groups or [""] * len(labels), labels, strict=True) if not y]
     if statistics:
         fusion = fit_feature_fusion(features, labels, statistics, c=statistics_c)
+        if fallback_statistics is not None and list(fallback_statistics) != list(statistics):
+            fallback = fit_feature_fusion(features, labels, fallback_statistics, c=statistics_c)
         if pooled is not None and head_layer is not None:
-            fallback = fusion
+            fallback = fallback or fusion
             fusion, head = fit_hidden_fusion(
                 features, np.asarray(pooled), labels, statistics, head_layer, head_c
             )

@@ -28,6 +28,7 @@ from fakescope.text.hidden_head import HIDDEN_FEATURE, HiddenProjection
 from fakescope.text.lm import LanguageModel
 from fakescope.text.stats import TokenStats, concat_stats, statistics_from_blocks, summarise
 from fakescope.text.stats_cache import WindowCache
+from fakescope.text.unigram import unigram_statistics, unigram_table
 from fakescope.text.windows import DEFAULT_WINDOW, TextStats, Window, window_spans
 
 __all__ = ["DEFAULT_WINDOW", "TextScorer", "TextStats", "Window", "shared_scorer", "window_spans"]
@@ -71,6 +72,9 @@ class TextScorer:
     head : HiddenProjection, optional
         A head on the pooled states of one layer: every text's and window's features then
         include its ``hidden_logit`` (:mod:`~fakescope.text.hidden_head`), from the same pass.
+    unigram : ndarray, optional
+        Unigram log-probability per token id: every text's and window's features then include
+        the unigram statistics (:mod:`~fakescope.text.unigram`; no extra model work).
 
     Examples
     --------
@@ -93,6 +97,7 @@ class TextScorer:
         pooled_layers: Sequence[int] = (),
         pooled_last: bool = False,
         head: HiddenProjection | None = None,
+        unigram: np.ndarray | None = None,
     ) -> None:
         self.lm = lm
         self.cross_lm = cross_lm
@@ -103,6 +108,7 @@ class TextScorer:
         self.pooled_layers = tuple(pooled_layers)
         self.pooled_last = bool(pooled_last)
         self.head = head
+        self.unigram = None if unigram is None else np.asarray(unigram, dtype=np.float64)
         if head is not None and head.layer not in self.pooled_layers:
             self.pooled_layers = (*self.pooled_layers, head.layer)
         env_dir = os.environ.get(FEATURE_CACHE_ENV, "").strip()
@@ -203,6 +209,8 @@ class TextScorer:
                 stats = per_text[t][w]
                 assert stats is not None
                 window_features = summarise(stats)
+                if self.unigram is not None:
+                    window_features.update(self._unigram(ids[start + 1 : stop], stats))
                 if self._head_row is not None and (t, w) in window_pooled:
                     window_features[HIDDEN_FEATURE] = self._head_value(window_pooled[(t, w)])
                 windows.append(Window(start, stop, new_from, stats, window_features))
@@ -210,6 +218,8 @@ class TextScorer:
                 pieces.append(stats.slice(new_from - (start + 1), len(stats)))
             tokens = concat_stats(pieces)
             features = summarise(tokens) if len(tokens) else {}
+            if features and self.unigram is not None:
+                features.update(self._unigram(ids[1 : 1 + len(tokens)], tokens))
             pooled_mean = None
             if self.pooled_layers and spans:
                 weights = np.array([stop - start for start, stop, _ in spans], dtype=np.float64)
@@ -223,6 +233,10 @@ class TextScorer:
                 features[HIDDEN_FEATURE] = self._head_value(pooled_mean)
             out.append(TextStats(ids, offsets, n_total, windows, tokens, features, pooled_mean))
         return out
+
+    def _unigram(self, ids: Sequence[int], stats: TokenStats) -> dict[str, float]:
+        assert self.unigram is not None
+        return unigram_statistics(np.asarray(ids), stats.loglik, self.unigram)
 
     def _head_value(self, pooled: np.ndarray) -> float:
         assert self.head is not None and self._head_row is not None
@@ -309,7 +323,11 @@ def shared_scorer(with_cross: bool = False) -> TextScorer:
             lm = shared_model(name)
             cross_lm = shared_model(cross) if cross else None
             _SCORERS[key] = TextScorer(
-                lm, cross_lm, max_tokens=_env_max_tokens(), head=_weights_head(lm)
+                lm,
+                cross_lm,
+                max_tokens=_env_max_tokens(),
+                head=_weights_head(lm),
+                unigram=unigram_table(lm.name, lm.vocab_size),
             )
         return _SCORERS[key]
 

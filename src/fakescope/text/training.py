@@ -199,6 +199,9 @@ def train(
         model=scorer.lm.name,
         window=scorer.window,
         statistics=statistics,
+        # texts without some statistic of the verdict (the unigram ones of another tokenizer)
+        # get the nine LM statistics' regression, at the same threshold
+        fallback_statistics=STATISTICS if statistics else None,
     )
     if weights.hidden is not None and data.pooled is not None:
         for f, h in zip(data.features, data.pooled, strict=True):

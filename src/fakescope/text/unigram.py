@@ -11,12 +11,36 @@ the scored token ids, their log-likelihoods and a table of unigram log-probabili
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 COMMON_NATS = 7.0
 """Tokens with unigram surprisal below this (p > 0.09 %) count as common words."""
 
 UNIGRAM_STATISTICS = ("u_pmi", "u_ratio", "u_rarity", "u_common_loglik")
+
+TABLES_DIR = Path(__file__).resolve().parent / "weights"
+"""Shipped tables: ``unigram-<model name>.npy`` (one float32 log-probability per token id)."""
+
+
+def unigram_table(model_name: str, vocab_size: int) -> np.ndarray | None:
+    """The shipped unigram table of the model called ``model_name``, or ``None`` when there is
+    none (another tokenizer: the statistics then stay absent and the fused verdict falls back to
+    the LM statistics alone).
+
+    Examples
+    --------
+    >>> unigram_table("no-such-model", 10) is None
+    True
+    """
+    path = TABLES_DIR / f"unigram-{model_name}.npy"
+    if not path.is_file():
+        return None
+    table = np.load(path)
+    if table.ndim != 1 or len(table) != vocab_size:
+        return None  # built for another tokenizer of the same name
+    return table.astype(np.float64)
 
 
 def unigram_statistics(ids: np.ndarray, loglik: np.ndarray, table: np.ndarray) -> dict[str, float]:
