@@ -336,6 +336,13 @@ def main() -> None:
     ap.add_argument("--unigram", type=Path, default=Path("/work/data/text/chat/unigram.npy"))
     ap.add_argument("--out", type=Path, default=Path("/work/data/text/chat/round2"))
     ap.add_argument("--candidates", default="C,CU,H,HU,M")
+    ap.add_argument(
+        "--token-texts",
+        choices=("round2", "all"),
+        default="round2",
+        help="token subset: the texts first scored in round 2 (the decision), or every text "
+        "with token arrays (round 1's re-scored texts too; a later, supplementary measure)",
+    )
     ap.add_argument("--head", default="", help="skip the inner search: e.g. mean,8,0.05")
     args = ap.parse_args()
     rows = load(args.data, unigram=args.unigram)
@@ -344,8 +351,10 @@ def main() -> None:
     print(f"hidden-state keys present for every text: {keys}")
     # addendum (b): the texts first scored in round 2 (token arrays for all of them, both
     # halves); round 1's texts re-scored later for the shipped fit (fit half only) stay out
-    tok = [r for r in rows if r.get("has_tokens") and not r["round1"]]
-    print(f"texts with token arrays (unigram statistics), round 2's: {len(tok)}")
+    tok = [
+        r for r in rows if r.get("has_tokens") and (args.token_texts == "all" or not r["round1"])
+    ]
+    print(f"texts with token arrays (unigram statistics), {args.token_texts}: {len(tok)}")
     want = args.candidates.split(",")
     results: dict = {}
     report: list[str] = []
