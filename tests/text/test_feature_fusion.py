@@ -96,6 +96,13 @@ def test_text_fuser_reads_the_statistics_from_the_evidence(tmp_path, monkeypatch
 
 
 def test_shipped_weights_use_the_statistics_fusion():
+    from fakescope.text.unigram import UNIGRAM_STATISTICS, unigram_table
+
     w = TextWeights.load(calibration.WEIGHTS_PATH)
-    assert w.feature_fusion is not None and tuple(w.feature_fusion.features) == STATISTICS
-    assert w.window == 512 and 0.5 <= w.fuser.thresholds[1] <= 0.99
+    # round 2's recipe CU: the nine LM statistics and the unigram ones, whose table ships too;
+    # a model without a table falls back to the nine-statistic regression
+    assert w.feature_fusion is not None
+    assert tuple(w.feature_fusion.features) == STATISTICS + UNIGRAM_STATISTICS
+    assert w.fallback is not None and tuple(w.fallback.features) == STATISTICS
+    assert unigram_table(w.model, 49152) is not None
+    assert w.window == 512 and 0.5 <= w.fuser.thresholds[1] <= 0.999

@@ -72,3 +72,17 @@ def test_summary_metrics_perfect_and_reversed():
     bad = summary_metrics([0.9, 0.8, 0.2, 0.1], y)
     assert bad["roc_auc"] == 0.0
     assert np.isfinite(bad["average_precision"])
+
+
+def test_train_with_a_hidden_state_head_and_thresholds_by_source(tiny_lm, tmp_path, texts):
+    HUMAN, MACHINE = texts
+    h = _jsonl(tmp_path / "h.jsonl", HUMAN)
+    m = _jsonl(tmp_path / "m.jsonl", MACHINE)
+    scorer = TextScorer(tiny_lm, window=64, max_tokens=64, cache_tokens=0, pooled_layers=(1,))
+    weights, data = train([h], [m], scorer, min_texts=3, head_c=0.5, threshold_by_source=True)
+    assert weights.hidden is not None and weights.hidden.layer == 1
+    assert weights.fallback is not None
+    assert weights.info["head"] == {"layer": 1, "c": 0.5}
+    assert all("hidden_logit" in f for f in data.features)
+    with pytest.raises(ValueError, match="needs the statistics fusion"):
+        train([h], [m], scorer, min_texts=3, statistics=None)

@@ -32,10 +32,17 @@ def length_batches(lengths: list[int], budget: int) -> list[list[int]]:
     return batches
 
 
-def pool_layers(hidden_states: Any, layers: Sequence[int], b: int, skip: int, n: int) -> Any:
+def pool_layers(
+    hidden_states: Any, layers: Sequence[int], b: int, skip: int, n: int, last: bool = False
+) -> Any:
+    """Mean over the ``n`` real tokens of row ``b`` of each layer's hidden states, shape
+    (len(layers), hidden); with ``last``, the last token's states follow (2 * len(layers) rows).
+    """
     import torch
 
-    return torch.stack([hidden_states[k][b, skip : skip + n].float().mean(dim=0) for k in layers])
+    means = [hidden_states[k][b, skip : skip + n].float().mean(dim=0) for k in layers]
+    lasts = [hidden_states[k][b, skip + n - 1].float() for k in layers] if last else []
+    return torch.stack(means + lasts)
 
 
 def padded(seqs: Sequence[Sequence[int]], prefix: list[int], pad: int) -> tuple[Any, Any]:

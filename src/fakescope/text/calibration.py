@@ -20,6 +20,7 @@ from typing import Any
 from fakescope.core.fusion import LogisticFuser, sigmoid
 from fakescope.core.weights import weights_env, weights_file, weights_source
 from fakescope.text.feature_fusion import FeatureFusion
+from fakescope.text.hidden_head import HiddenProjection
 
 WEIGHTS_ENV = weights_env("text")
 #: The variable's former name, still read after ``FAKESCOPE_TEXT_WEIGHTS``.
@@ -99,6 +100,13 @@ class TextWeights:
     feature_fusion: FeatureFusion | None = None
     """When set, the fused verdict is this regression on the statistics (``fuser`` then only
     carries the thresholds and serves evidence without statistics)."""
+    hidden: HiddenProjection | None = None
+    """A head on the LM's pooled hidden states; ``feature_fusion`` then reads its
+    ``hidden_logit`` next to the statistics (:mod:`~fakescope.text.hidden_head`)."""
+    fallback: FeatureFusion | None = None
+    """The zero-shot statistics regression used when a text has no ``hidden_logit`` (another
+    model's states, or a scorer built without the head); its intercept is shifted so that its
+    "likely synthetic" threshold is the same as the head's."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -110,6 +118,10 @@ class TextWeights:
         }
         if self.feature_fusion is not None:
             out["feature_fusion"] = self.feature_fusion.to_dict()
+        if self.fallback is not None:
+            out["fallback_fusion"] = self.fallback.to_dict()
+        if self.hidden is not None:
+            out["hidden_head"] = self.hidden.to_dict()
         return out
 
     def save(self, path: str | Path) -> Path:
@@ -131,6 +143,14 @@ class TextWeights:
                 if data.get("feature_fusion")
                 else None
             ),
+            hidden=(
+                HiddenProjection.from_dict(data["hidden_head"]) if data.get("hidden_head") else None
+            ),
+            fallback=(
+                FeatureFusion.from_dict(data["fallback_fusion"])
+                if data.get("fallback_fusion")
+                else None
+            ),
         )
 
     @classmethod
@@ -144,7 +164,10 @@ class TextWeights:
     def fused_probability(self, features: Mapping[str, float]) -> float | None:
         """The fused P(machine) straight from document features (used per window)."""
         if self.feature_fusion is not None:
-            return self.feature_fusion.probability(features)
+            p = self.feature_fusion.probability(features)
+            if p is None and self.fallback is not None:
+                return self.fallback.probability(features)
+            return p
         logits = {}
         for name, cal in self.calibrations.items():
             value = features.get(cal.feature)
@@ -242,7 +265,7 @@ class TextFuser:
         if weights.feature_fusion is not None:
             stats = _statistics(evidence)
             if stats is not None:
-                return weights.feature_fusion.probability(stats)
+                return weights.fused_probability(stats)
         return weights.fuser.fuse(evidence)
 
     def fitted_detectors(self) -> frozenset[str] | None:

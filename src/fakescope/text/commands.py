@@ -20,6 +20,7 @@ from fakescope.text.calibration import (
 from fakescope.text.feature_fusion import STATISTICS
 from fakescope.text.lm import MODEL_ENV
 from fakescope.text.training import MIN_TEXTS_PER_CLASS
+from fakescope.text.unigram import UNIGRAM_STATISTICS, unigram_table
 
 
 def train_text(
@@ -97,6 +98,31 @@ def train_text(
             min=2, help="Fewest usable texts of each class to fit on (fewer are refused)."
         ),
     ] = MIN_TEXTS_PER_CLASS,
+    head_layer: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Add a head on this layer's token-mean hidden states to the statistics "
+            "regression (read from the same forward pass; docs/text.md).",
+        ),
+    ] = None,
+    head_c: Annotated[
+        float, typer.Option(min=1e-6, help="Inverse L2 strength of the hidden-state head.")
+    ] = 0.05,
+    threshold_by_source: Annotated[
+        bool,
+        typer.Option(
+            help="Set 'likely synthetic' so that no --human file (of >= 20 texts) has more than "
+            "--target-fpr of its texts above it, instead of the pooled human texts.",
+        ),
+    ] = False,
+    unigram: Annotated[
+        bool,
+        typer.Option(
+            help="Add the unigram-normalised statistics to the verdict when the model ships a "
+            "unigram table (SmolLM2-135M does; docs/text.md).",
+        ),
+    ] = True,
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
@@ -143,9 +169,23 @@ def train_text(
     except ModelUnavailable as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    if head_layer is not None and head_layer > lm.model.config.num_hidden_layers:
+        console.print(
+            f"[red]error:[/red] --head-layer {head_layer}: the model has "
+            f"{lm.model.config.num_hidden_layers} layers"
+        )
+        raise typer.Exit(2)
     scorer = TextScorer(
-        lm, max_tokens=max_tokens, cache_dir=cache or cache_dir() / "text-stats", cache_tokens=0
+        lm,
+        max_tokens=max_tokens,
+        cache_dir=cache or cache_dir() / "text-stats",
+        cache_tokens=0,
+        pooled_layers=() if head_layer is None else (head_layer,),
+        unigram=unigram_table(lm.name, lm.vocab_size) if unigram else None,
     )
+    statistics = None
+    if fusion == "statistics":
+        statistics = STATISTICS + (UNIGRAM_STATISTICS if scorer.unigram is not None else ())
     with Progress(
         TextColumn("scoring texts"),
         BarColumn(),
@@ -166,7 +206,9 @@ def train_text(
                 ridge_c=ridge_c,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 min_texts=min_texts,
-                statistics=STATISTICS if fusion == "statistics" else None,
+                statistics=statistics,
+                head_c=head_c,
+                threshold_by_source=threshold_by_source,
             )
         except (MediaError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from fakescope.core.fusion import LogisticFuser
 from fakescope.text.calibration import (
     DEFAULT_DETECTORS,
@@ -16,7 +18,8 @@ from fakescope.text.calibration import (
     Calibration,
     TextWeights,
 )
-from fakescope.text.feature_fusion import fit_feature_fusion
+from fakescope.text.feature_fusion import FeatureFusion, fit_feature_fusion
+from fakescope.text.hidden_head import HIDDEN_FEATURE, fit_hidden_fusion
 
 
 def fit_calibration(values: Sequence[float], labels: Sequence[int], feature: str) -> Calibration:
@@ -58,6 +61,11 @@ def fit_weights(
     window: int = 200,
     statistics: Sequence[str] | None = None,
     statistics_c: float = 1.0,
+    pooled: Sequence[Sequence[float]] | None = None,
+    head_layer: int | None = None,
+    head_c: float = 0.05,
+    groups: Sequence[str] | None = None,
+    fallback_statistics: Sequence[str] | None = None,
 ) -> TextWeights:
     """Fit the per-detector calibrations and the logistic fuser on labelled document features.
 
@@ -78,6 +86,18 @@ def fit_weights(
         Fit the fused verdict as one logistic regression on these statistics instead
         (:mod:`~fakescope.text.feature_fusion`, L2 ``C = statistics_c``); the thresholds then
         come from its scores.
+    pooled, head_layer, head_c : optional
+        With ``statistics``: the token-mean hidden states of layer ``head_layer`` per text; the
+        verdict is then one regression on the statistics and those states (L2 ``C = head_c``,
+        :func:`~fakescope.text.hidden_head.fit_hidden_fusion`), and the statistics-only
+        regression is kept as its fallback.
+    fallback_statistics : sequence of str, optional
+        With ``statistics``: also fit a regression on these (e.g. the LM statistics without the
+        unigram ones) as the fallback for texts that lack a statistic of the verdict.
+    groups : sequence of str, optional
+        The source of each text (e.g. its file). The "likely synthetic" threshold is then the
+        highest of the per-source human quantiles (sources with >= 20 human texts), so that no
+        training source of human text is flagged above ``target_fpr``.
     """
     calibrations: dict[str, Calibration] = {}
     scores: dict[str, list[float]] = {}
@@ -92,22 +112,76 @@ def fit_weights(
         if name in detectors:
             scores[name] = [cal.probability(v) for v in values]
     fuser = fit_fuser(scores, labels, target_fpr=target_fpr, c=c, nonnegative=nonnegative)
-    fusion = None
+    fusion = head = fallback = None
+    humans = [g for g, y in zip(groups or [""] * len(labels), labels, strict=True) if not y]
     if statistics:
         fusion = fit_feature_fusion(features, labels, statistics, c=statistics_c)
-        fuser.thresholds = _thresholds(
-            [fusion.probability(f) or 0.0 for f, y in zip(features, labels, strict=True) if not y],
-            target_fpr,
-        )
-    return TextWeights(calibrations, fuser, model=model, window=window, feature_fusion=fusion)
+        if fallback_statistics is not None and list(fallback_statistics) != list(statistics):
+            fallback = fit_feature_fusion(features, labels, fallback_statistics, c=statistics_c)
+        if pooled is not None and head_layer is not None:
+            fallback = fallback or fusion
+            fusion, head = fit_hidden_fusion(
+                features, np.asarray(pooled), labels, statistics, head_layer, head_c
+            )
+            features = [
+                dict(f, **{HIDDEN_FEATURE: head.value(np.asarray(h))})
+                for f, h in zip(features, pooled, strict=True)
+            ]
+        human_feats = [f for f, y in zip(features, labels, strict=True) if not y]
+        by_source = humans if groups else None
+        human_scores = [fusion.probability(f) or 0.0 for f in human_feats]
+        fuser.thresholds = _thresholds(human_scores, target_fpr, by_source)
+        if fallback is not None:
+            own = _thresholds(
+                [fallback.probability(f) or 0.0 for f in human_feats], target_fpr, by_source
+            )
+            fallback = _aligned(fallback, own[1], fuser.thresholds[1])
+    return TextWeights(
+        calibrations,
+        fuser,
+        model=model,
+        window=window,
+        feature_fusion=fusion,
+        hidden=head,
+        fallback=fallback,
+    )
 
 
-def _thresholds(human_scores: Sequence[float], target_fpr: float) -> tuple[float, float]:
-    """("likely real" at or below, "likely synthetic" at or above) from the training humans."""
-    import numpy as np
+def _aligned(fusion: FeatureFusion, own: float, target: float) -> FeatureFusion:
+    """``fusion`` with its intercept shifted so that probability ``own`` becomes ``target``."""
+    from fakescope.core.fusion import logit
 
-    hi = float(np.quantile(human_scores, 1.0 - target_fpr)) if len(human_scores) else 0.7
-    hi = min(0.99, max(0.5, hi))
+    shift = logit(target) - logit(own)
+    return FeatureFusion(
+        fusion.features, fusion.mean, fusion.scale, fusion.coef, fusion.intercept + shift
+    )
+
+
+def _thresholds(
+    human_scores: Sequence[float], target_fpr: float, groups: Sequence[str] | None = None
+) -> tuple[float, float]:
+    """("likely real" at or below, "likely synthetic" at or above) from the training humans.
+
+    With ``groups`` (the source of each human score), "likely synthetic" is the highest of the
+    per-source quantiles over sources with at least 20 texts.
+
+    Examples
+    --------
+    >>> _thresholds([0.1] * 95 + [0.9] * 5, 0.01)[1]
+    0.9
+    >>> scores, sources = [0.6] * 119 + [0.9], ["a"] * 100 + ["b"] * 20
+    >>> _thresholds(scores, 0.01)[1], round(_thresholds(scores, 0.01, sources)[1], 3)
+    (0.6, 0.843)
+    """
+    scores = np.asarray(human_scores, dtype=np.float64)
+    hi = float(np.quantile(scores, 1.0 - target_fpr)) if len(scores) else 0.7
+    if groups is not None and len(scores):
+        g = np.asarray(groups)
+        per = [scores[g == k] for k in sorted(set(groups))]
+        per = [v for v in per if len(v) >= 20]
+        if per:
+            hi = max(float(np.quantile(v, 1.0 - target_fpr)) for v in per)
+    hi = min(0.999, max(0.5, hi))
     return (min(0.3, hi / 2), hi)
 
 

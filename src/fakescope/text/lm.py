@@ -182,7 +182,10 @@ class LanguageModel:
         return (decoder, head) if float((full - split).abs().max()) <= 1e-3 * scale else None
 
     def forward_rows(
-        self, seqs: Sequence[Sequence[int]], pooled_layers: Sequence[int] = ()
+        self,
+        seqs: Sequence[Sequence[int]],
+        pooled_layers: Sequence[int] = (),
+        pool_last: bool = False,
     ) -> tuple[list[Any], list[Any] | None]:
         """One batched forward pass over several token sequences (each behind the prefix).
 
@@ -193,14 +196,15 @@ class LanguageModel:
             :meth:`rows_to_logits`, or the logits themselves for models without a split head.
         pooled : list of torch.Tensor or None
             With ``pooled_layers``: per sequence, the mean over its tokens of those layers'
-            hidden states (``hidden_states[k]``), shape (len(pooled_layers), hidden).
+            hidden states (``hidden_states[k]``), shape (len(pooled_layers), hidden); with
+            ``pool_last`` the last token's states of the same layers follow (twice the rows).
         """
         import torch
 
         split = self._split  # outside the lock: the first call probes the model under it
         with self.lock, torch.inference_mode():
             if split is None:
-                return self._forward_each(seqs, pooled_layers)
+                return self._forward_each(seqs, pooled_layers, pool_last)
             prefix = self.prefix_ids
             lengths = [len(seq) for seq in seqs]
             ids, mask = padded(seqs, prefix, pad_id(self.tokenizer))
@@ -215,13 +219,13 @@ class LanguageModel:
             pooled = None
             if pooled_layers:
                 pooled = [
-                    pool_layers(out.hidden_states, pooled_layers, b, skip, n)
+                    pool_layers(out.hidden_states, pooled_layers, b, skip, n, pool_last)
                     for b, n in enumerate(lengths)
                 ]
         return rows, pooled
 
     def _forward_each(
-        self, seqs: Sequence[Sequence[int]], pooled_layers: Sequence[int]
+        self, seqs: Sequence[Sequence[int]], pooled_layers: Sequence[int], pool_last: bool
     ) -> tuple[list[Any], list[Any] | None]:
         # Whole forward passes, one sequence at a time (models without a split head).
         import torch
@@ -236,7 +240,9 @@ class LanguageModel:
             out = self.model(**kwargs)
             rows.append(out.logits[0, skip:])
             if pooled is not None:
-                pooled.append(pool_layers(out.hidden_states, pooled_layers, 0, skip, len(seq)))
+                pooled.append(
+                    pool_layers(out.hidden_states, pooled_layers, 0, skip, len(seq), pool_last)
+                )
         return rows, pooled
 
     def rows_to_logits(self, rows: Any) -> Any:

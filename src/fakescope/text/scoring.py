@@ -18,20 +18,21 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from fakescope.text.batching import length_batches
+from fakescope.text.hidden_head import HIDDEN_FEATURE, HiddenProjection
 from fakescope.text.lm import LanguageModel
 from fakescope.text.stats import TokenStats, concat_stats, statistics_from_blocks, summarise
 from fakescope.text.stats_cache import WindowCache
+from fakescope.text.unigram import unigram_statistics, unigram_table
+from fakescope.text.windows import DEFAULT_WINDOW, TextStats, Window, window_spans
 
-DEFAULT_WINDOW = 512
-CONTEXT = 32
-"""Tokens of the previous window fed again (not scored) before each later window."""
+__all__ = ["DEFAULT_WINDOW", "TextScorer", "TextStats", "Window", "shared_scorer", "window_spans"]
+
 DEFAULT_MAX_TOKENS = 2048
 MIN_TOKENS = 40
 """Texts with fewer scored tokens than this are "too short to judge"."""
@@ -42,96 +43,6 @@ CACHE_TOKENS = 400_000
 
 FEATURE_CACHE_ENV = "FAKESCOPE_TEXT_CACHE_DIR"
 MAX_TOKENS_ENV = "FAKESCOPE_TEXT_MAX_TOKENS"
-
-
-@dataclass
-class Window:
-    """One scored window: ``ids[start:stop]`` went through the model; ``stats`` covers
-    ``ids[start + 1:stop]``. ``new_from`` is the first token not already scored by an earlier
-    window (the colour map takes each token from the first window that scored it)."""
-
-    start: int
-    stop: int
-    new_from: int
-    stats: TokenStats
-    features: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class TextStats:
-    """Everything the detectors need about one text.
-
-    Attributes
-    ----------
-    ids : list of int
-        Token ids that were scored (at most ``max_tokens``).
-    offsets : list of (int, int) or None
-        Character span of each token in the text, when the tokenizer gives them.
-    n_tokens_total : int
-        Token count of the whole text (larger than ``len(ids)`` when truncated).
-    windows : list of Window
-    tokens : TokenStats
-        Statistics of every scored token once (tokens 1..len(ids)-1).
-    features : dict
-        Document-level features pooled over ``tokens`` (see
-        :func:`~fakescope.text.stats.summarise`).
-    pooled : ndarray or None
-        Mean hidden states of the layers the scorer was asked for (``pooled_layers``), for
-        experiments with supervised heads; ``None`` otherwise.
-    """
-
-    ids: list[int]
-    offsets: list[tuple[int, int]] | None
-    n_tokens_total: int
-    windows: list[Window]
-    tokens: TokenStats
-    features: dict[str, float]
-    pooled: np.ndarray | None = None
-
-    @property
-    def truncated(self) -> bool:
-        return self.n_tokens_total > len(self.ids)
-
-    @property
-    def n_scored(self) -> int:
-        return len(self.tokens)
-
-
-def window_spans(
-    n: int, window: int = DEFAULT_WINDOW, context: int = CONTEXT
-) -> list[tuple[int, int, int]]:
-    """``(start, stop, new_from)`` of each window over ``n`` tokens.
-
-    Windows hold at most ``window`` tokens. Each later window starts ``context`` tokens before
-    the first token it scores (``new_from``), so those tokens are predicted with some context;
-    a tail shorter than a quarter window is added to the last window instead (windows run up
-    to 1.25 x ``window``).
-
-    Examples
-    --------
-    >>> window_spans(5, 4)
-    [(0, 5, 1)]
-    >>> window_spans(12, 4, context=1)
-    [(0, 4, 1), (3, 7, 4), (6, 10, 7), (9, 12, 10)]
-    >>> window_spans(20, 8, context=2)
-    [(0, 8, 1), (6, 14, 8), (12, 20, 14)]
-    """
-    if n < 2:
-        return []
-    window = max(2, window)
-    context = max(1, min(context, window // 2))
-    slack = window // 4
-
-    def stop_for(start: int) -> int:
-        stop = min(n, start + window)
-        return n if n - stop <= slack else stop
-
-    spans = [(0, stop_for(0), 1)]
-    while spans[-1][1] < n:
-        new_from = spans[-1][1]
-        start = new_from - context
-        spans.append((start, stop_for(start), new_from))
-    return spans
 
 
 class TextScorer:
@@ -155,7 +66,15 @@ class TextScorer:
         Padded tokens per forward pass.
     pooled_layers : sequence of int
         Hidden-state layers whose token mean each :class:`TextStats` keeps in ``pooled``
-        (experiments only; the disk cache is bypassed then).
+        (the disk cache is bypassed then).
+    pooled_last : bool
+        Also keep the last token's hidden states of those layers (experiments).
+    head : HiddenProjection, optional
+        A head on the pooled states of one layer: every text's and window's features then
+        include its ``hidden_logit`` (:mod:`~fakescope.text.hidden_head`), from the same pass.
+    unigram : ndarray, optional
+        Unigram log-probability per token id: every text's and window's features then include
+        the unigram statistics (:mod:`~fakescope.text.unigram`; no extra model work).
 
     Examples
     --------
@@ -176,6 +95,9 @@ class TextScorer:
         cache_dir: str | Path | None = None,
         batch_tokens: int = BATCH_TOKENS,
         pooled_layers: Sequence[int] = (),
+        pooled_last: bool = False,
+        head: HiddenProjection | None = None,
+        unigram: np.ndarray | None = None,
     ) -> None:
         self.lm = lm
         self.cross_lm = cross_lm
@@ -184,12 +106,18 @@ class TextScorer:
         self.cache_tokens = int(cache_tokens)
         self.batch_tokens = max(int(batch_tokens), self.window)
         self.pooled_layers = tuple(pooled_layers)
+        self.pooled_last = bool(pooled_last)
+        self.head = head
+        self.unigram = None if unigram is None else np.asarray(unigram, dtype=np.float64)
+        if head is not None and head.layer not in self.pooled_layers:
+            self.pooled_layers = (*self.pooled_layers, head.layer)
         env_dir = os.environ.get(FEATURE_CACHE_ENV, "").strip()
         chosen = cache_dir if cache_dir is not None else (env_dir or None)
         self.cache_dir = Path(chosen).expanduser() if chosen else None
         self._disk = WindowCache(self.cache_dir) if self.cache_dir else None
         cross = cross_lm.cache_identity if cross_lm is not None else ""
         self._identity = f"{lm.cache_identity}|{cross}"
+        self._head_row = None if head is None else self.pooled_layers.index(head.layer)
         self._memory: OrderedDict[str, TextStats] = OrderedDict()
         self._memory_tokens = 0
         self._lock = threading.Lock()
@@ -280,18 +208,39 @@ class TextScorer:
             for w, (start, stop, new_from) in enumerate(spans):
                 stats = per_text[t][w]
                 assert stats is not None
-                windows.append(Window(start, stop, new_from, stats, summarise(stats)))
+                window_features = summarise(stats)
+                if self.unigram is not None:
+                    window_features.update(self._unigram(ids[start + 1 : stop], stats))
+                if self._head_row is not None and (t, w) in window_pooled:
+                    window_features[HIDDEN_FEATURE] = self._head_value(window_pooled[(t, w)])
+                windows.append(Window(start, stop, new_from, stats, window_features))
                 # stats[j] describes token start + 1 + j; keep only tokens new to this window.
                 pieces.append(stats.slice(new_from - (start + 1), len(stats)))
             tokens = concat_stats(pieces)
             features = summarise(tokens) if len(tokens) else {}
+            if features and self.unigram is not None:
+                features.update(self._unigram(ids[1 : 1 + len(tokens)], tokens))
             pooled_mean = None
             if self.pooled_layers and spans:
                 weights = np.array([stop - start for start, stop, _ in spans], dtype=np.float64)
                 stack = np.stack([window_pooled[(t, w)] for w in range(len(spans))])
                 pooled_mean = np.average(stack, axis=0, weights=weights)
+                if self.pooled_last:
+                    # the second half holds last-token states: the last window's, not an average
+                    half = len(self.pooled_layers)
+                    pooled_mean[half:] = stack[-1, half:]
+            if pooled_mean is not None and self._head_row is not None and features:
+                features[HIDDEN_FEATURE] = self._head_value(pooled_mean)
             out.append(TextStats(ids, offsets, n_total, windows, tokens, features, pooled_mean))
         return out
+
+    def _unigram(self, ids: Sequence[int], stats: TokenStats) -> dict[str, float]:
+        assert self.unigram is not None
+        return unigram_statistics(np.asarray(ids), stats.loglik, self.unigram)
+
+    def _head_value(self, pooled: np.ndarray) -> float:
+        assert self.head is not None and self._head_row is not None
+        return self.head.value(pooled[self._head_row])
 
     def _score_windows(
         self, seqs: list[list[int]]
@@ -301,7 +250,7 @@ class TextScorer:
         pooled: list[np.ndarray | None] = [None] * len(seqs)
         for batch in length_batches([len(s) for s in seqs], self.batch_tokens):
             group = [seqs[i] for i in batch]
-            rows, pools = self.lm.forward_rows(group, self.pooled_layers)
+            rows, pools = self.lm.forward_rows(group, self.pooled_layers, self.pooled_last)
             cross_rows = None
             if self.cross_lm is not None:
                 cross_rows = self.cross_lm.forward_rows(group)[0]
@@ -373,8 +322,33 @@ def shared_scorer(with_cross: bool = False) -> TextScorer:
         if key not in _SCORERS:
             lm = shared_model(name)
             cross_lm = shared_model(cross) if cross else None
-            _SCORERS[key] = TextScorer(lm, cross_lm, max_tokens=_env_max_tokens())
+            _SCORERS[key] = TextScorer(
+                lm,
+                cross_lm,
+                max_tokens=_env_max_tokens(),
+                head=_weights_head(lm),
+                unigram=unigram_table(lm.name, lm.vocab_size),
+            )
         return _SCORERS[key]
+
+
+def _weights_head(lm: LanguageModel) -> HiddenProjection | None:
+    """The hidden-state head of the text weights in use, if they were fitted on ``lm``'s states."""
+    from fakescope.text.calibration import load_weights
+
+    try:
+        weights = load_weights()
+    except (FileNotFoundError, ValueError):
+        return None
+    head = weights.hidden
+    if head is None or weights.model != lm.name:
+        return None
+    config = getattr(lm.model, "config", None)
+    size = getattr(config, "hidden_size", None)
+    layers = getattr(config, "num_hidden_layers", None)
+    if size != head.size or layers is None or head.layer > layers:
+        return None  # weights fitted on another model: the statistics fallback decides
+    return head
 
 
 def _env_max_tokens() -> int:

@@ -20,6 +20,7 @@ from fakescope.core.sample_size import reliability_note, require_samples
 from fakescope.text.calibration import DEFAULT_DETECTORS, DETECTOR_FEATURES, TextWeights
 from fakescope.text.feature_fusion import STATISTICS
 from fakescope.text.fitting import fit_weights
+from fakescope.text.hidden_head import HIDDEN_FEATURE
 from fakescope.text.language import check_english
 from fakescope.text.loaders import load_text
 from fakescope.text.scoring import MIN_TOKENS, TextScorer
@@ -39,6 +40,8 @@ class LabelledFeatures:
     labels: list[int]
     paths: list[str]
     skipped: list[tuple[str, str]]
+    pooled: list[np.ndarray] | None = None
+    """Token-mean hidden states of the scorer's first pooled layer, when it pools any."""
 
 
 def read_texts(paths: Sequence[str | Path]) -> list[tuple[str, str]]:
@@ -66,6 +69,7 @@ def extract_features(
 ) -> LabelledFeatures:
     """Score each text once, ``batch`` texts per model batch, keeping those the detectors judge."""
     feats, ys, paths, skipped = [], [], [], []
+    pooled: list[np.ndarray] | None = [] if scorer.pooled_layers else None
     pending: list[tuple[str, str, int]] = []
 
     def flush() -> None:
@@ -77,6 +81,8 @@ def extract_features(
                 feats.append(dict(st.features))
                 ys.append(int(y))
                 paths.append(path)
+                if pooled is not None and st.pooled is not None:
+                    pooled.append(np.asarray(st.pooled[0], dtype=np.float32))
         pending.clear()
 
     for k, ((path, text), y) in enumerate(zip(texts, labels, strict=True)):
@@ -89,7 +95,7 @@ def extract_features(
             flush()
         if progress is not None:
             progress(k + 1, len(texts))
-    return LabelledFeatures(feats, ys, paths, skipped)
+    return LabelledFeatures(feats, ys, paths, skipped, pooled)
 
 
 def summary_metrics(scores: Sequence[float], labels: Sequence[int]) -> dict[str, float]:
@@ -134,12 +140,19 @@ def train(
     progress: Callable[[int, int], None] | None = None,
     min_texts: int = MIN_TEXTS_PER_CLASS,
     statistics: Sequence[str] | None = STATISTICS,
+    head_c: float = 0.05,
+    threshold_by_source: bool = False,
 ) -> tuple[TextWeights, LabelledFeatures]:
     """Fit :class:`TextWeights` on human (label 0) and machine (label 1) text files.
 
     Raises :class:`~fakescope.core.sample_size.TooLittleData` (a ``ValueError``) when fewer than
     ``min_texts`` usable texts of either class remain (short and non-English texts are dropped
     first): a calibration on a handful of texts reports a perfect in-sample fit and means nothing.
+
+    A scorer that pools a hidden layer (``TextScorer(pooled_layers=(k,))``) adds a head on that
+    layer's token-mean states to the statistics regression (L2 ``C = head_c``). With
+    ``threshold_by_source`` the "likely synthetic" threshold keeps every human source (file) at
+    or below ``target_fpr`` instead of the pooled human texts.
 
     Examples
     --------
@@ -169,9 +182,16 @@ def train(
         min_texts,
         source=", ".join(str(p) for p in [*human, *machine]),
     )
+    head_layer = scorer.pooled_layers[0] if data.pooled is not None else None
+    if head_layer is not None and not statistics:
+        raise ValueError("a hidden-state head needs the statistics fusion (--fusion statistics)")
     weights = fit_weights(
         data.features,
         data.labels,
+        pooled=data.pooled,
+        head_layer=head_layer,
+        head_c=head_c,
+        groups=[p.split("#")[0] for p in data.paths] if threshold_by_source else None,
         detectors=detectors,
         target_fpr=target_fpr,
         nonnegative=nonnegative,
@@ -179,7 +199,13 @@ def train(
         model=scorer.lm.name,
         window=scorer.window,
         statistics=statistics,
+        # texts without some statistic of the verdict (the unigram ones of another tokenizer)
+        # get the nine LM statistics' regression, at the same threshold
+        fallback_statistics=STATISTICS if statistics else None,
     )
+    if weights.hidden is not None and data.pooled is not None:
+        for f, h in zip(data.features, data.pooled, strict=True):
+            f[HIDDEN_FEATURE] = weights.hidden.value(h)
     scores = score_features(weights, data.features)
     weights.info = {
         "n_human": int(data.labels.count(0)),
@@ -189,6 +215,8 @@ def train(
         "nonnegative": nonnegative,
         "ridge_c": ridge_c,
         "fusion": "statistics" if statistics else "detectors",
+        "head": None if head_layer is None else {"layer": head_layer, "c": head_c},
+        "threshold_by_source": threshold_by_source,
         "train_metrics": {k: summary_metrics(v, data.labels) for k, v in scores.items()},
         "human_files": [str(p) for p in human],
         "machine_files": [str(p) for p in machine],
