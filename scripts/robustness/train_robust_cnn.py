@@ -38,13 +38,14 @@ def main() -> None:
     ap.add_argument("--fraction", type=float, default=0.5)
     ap.add_argument("--trades-beta", type=float, default=0.0)
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--front", default="highpass", help="rgb, highpass or srm")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.time()
     settings = RobustTraining(
         eps=args.eps, steps=args.steps, fraction=args.fraction, trades_beta=args.trades_beta,
-        epochs=args.epochs, seed=args.seed,
+        epochs=args.epochs, seed=args.seed, front=args.front,
     )  # fmt: skip
     train_robust(args.real, args.out, settings, args.cache, lambda m: print(m, flush=True))
     for f in SHIPPED_WEIGHTS.iterdir():

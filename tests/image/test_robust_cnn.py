@@ -50,16 +50,31 @@ def test_model_is_fully_convolutional_and_keeps_every_pixel() -> None:
     assert m.features[0][0].in_channels == 12
 
 
-def test_no_saturation_a_two_level_change_moves_the_first_layer_linearly() -> None:
-    m = build_model().eval()
-    x = torch.rand(1, 3, 32, 32) * 0.5 + 0.25
-    d = torch.full_like(x, 2 / 255)
-    first = m.features[0][0]
+@pytest.mark.parametrize("front", ["highpass", "srm", "rgb"])
+def test_front_end_is_linear_nothing_saturates(front: str) -> None:
+    m = build_model(front=front).eval()
+    x = torch.rand(1, 3, 32, 32)
+    d = (torch.rand_like(x) * 2 - 1) * 2 / 255
     with torch.no_grad():
-        a = first(m.unshuffle(x * 2 - 1))
-        b = first(m.unshuffle((x + d) * 2 - 1))
-        c = first(m.unshuffle((x + 2 * d) * 2 - 1))
-    torch.testing.assert_close(c - b, b - a, atol=1e-5, rtol=1e-4)
+        a, b, c = m.prepare(x), m.prepare(x + d), m.prepare(x + 2 * d)
+    torch.testing.assert_close(c - b, b - a, atol=1e-4, rtol=1e-4)
+
+
+def test_highpass_front_end_has_low_gain_and_ignores_flat_colour() -> None:
+    m = build_model(front="highpass").eval()
+    x = torch.rand(1, 3, 32, 32)
+    d = (torch.rand_like(x) * 2 - 1) * 2 / 255
+    with torch.no_grad():
+        moved = (m.prepare(x + d) - m.prepare(x)).abs().max()
+        flat = m.prepare(torch.full((1, 3, 16, 16), 0.3)).abs().max()
+    # (identity - binomial blur) has L1 gain 1.5; the front end scales residuals by 16
+    assert float(moved) <= 16 * 1.5 * 2 / 255 + 1e-5
+    assert float(flat) < 1e-5
+
+
+def test_unknown_front_end_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown front end"):
+        build_model(front="fft")
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:

@@ -1,14 +1,16 @@
-"""``robust-cnn`` detector: a small CNN on the RGB pixels, built to be adversarially trained.
+"""``robust-cnn`` detector: a small CNN on linear high-pass residuals, built to be adversarially
+trained.
 
 ``residual-cnn`` sees fixed SRM high-pass residuals truncated at 12 grey levels; its 5x5 filter
-has a gain of about 8, so an L-inf change of 2 grey levels can move a residual by more than its
-whole truncated range, and no training on top can undo that (docs/robustness.md). This network
-has no fixed front end and nothing that saturates: a 2x2 space-to-depth rearrangement (every
-pixel and its position within the 2x2 block are kept, so up-sampling phase traces stay visible)
-followed by learnable 3x3 convolutions, so the gain of every layer is learnt, and adversarial
-training (``fakescope train image --real DIR --adversarial``, :mod:`fakescope.robustness.
-robust_training`) can choose features that a small perturbation cannot move. One log-odds per
-16x16-pixel cell (the heat map), pooled as ``residual-cnn`` does.
+has an L1 gain of 8, so an L-inf change of 2 grey levels can move a residual by more than its
+whole truncated range, and no training on top can undo that (docs/robustness.md). This network's
+front end is linear and low-gain: each RGB channel minus its 3x3 binomial blur (L1 gain 1.5, so
+2 grey levels move a residual by at most 3), nothing truncated, followed by a 2x2 space-to-depth
+rearrangement (every residual and its position in the 2x2 block kept, so up-sampling phase
+traces stay visible) and learnable 3x3 convolutions. Adversarial training (``fakescope train
+image --real DIR --adversarial``, :mod:`fakescope.robustness.robust_training`) then chooses
+features that a small perturbation cannot move. One log-odds per 16x16-pixel cell (the heat map),
+pooled as ``residual-cnn`` does.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ MIN_SIZE = 32
 MAX_SIDE = 1024
 
 
-def build_model(width: int = 16):
+#: Front ends: "rgb" (the pixels), "highpass" (each RGB channel minus its 3x3 binomial blur: a
+#: fixed high-pass of L1 gain 1.5, linear, nothing truncated), "srm" (residual-cnn's SRM bank on
+#: the luminance, NOT truncated).
+FRONTS = ("rgb", "highpass", "srm")
+
+
+def build_model(width: int = 16, front: str = "highpass"):
     """The network (a ``torch.nn.Module``); ``forward(x)`` maps Bx3xHxW RGB in [0, 1] to a
     Bx1x(H/16)x(W/16) map of log-odds.
 
@@ -43,6 +51,9 @@ def build_model(width: int = 16):
     import torch
     from torch import nn
 
+    if front not in FRONTS:
+        raise ValueError(f"unknown front end {front!r} (known: {', '.join(FRONTS)})")
+
     def block(cin: int, cout: int, stride: int) -> nn.Sequential:
         return nn.Sequential(
             nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
@@ -54,6 +65,23 @@ def build_model(width: int = 16):
         def __init__(self) -> None:
             super().__init__()
             w = width
+            self.front = front
+            binomial = torch.tensor([1.0, 2.0, 1.0])
+            blur = (binomial[:, None] * binomial[None, :]) / 16.0
+            identity = torch.zeros(3, 3)
+            identity[1, 1] = 1.0
+            if front == "highpass":  # 3 -> 3, per channel; x 16 so residuals are O(1) at 8 bits
+                k = (identity - blur) * 16.0
+                bank = torch.zeros(3, 3, 3, 3)
+                for c in range(3):
+                    bank[c, c] = k
+                self.register_buffer("bank", bank)
+            elif front == "srm":
+                from fakescope.image.residual_cnn import SRM_KERNELS
+
+                luma = torch.tensor([0.299, 0.587, 0.114]) * 255.0 / 4.0
+                srm = torch.from_numpy(SRM_KERNELS)[:, None] * luma[None, :, None, None]
+                self.register_buffer("bank", srm.contiguous())
             self.unshuffle = nn.PixelUnshuffle(2)
             self.features = nn.Sequential(
                 block(12, 2 * w, 1),  # H/2
@@ -64,8 +92,15 @@ def build_model(width: int = 16):
             )
             self.head = nn.Conv2d(4 * w, 1, 1)
 
+        def prepare(self, x: torch.Tensor) -> torch.Tensor:
+            if self.front == "rgb":
+                return x * 2.0 - 1.0
+            pad = self.bank.shape[-1] // 2
+            return nn.functional.conv2d(nn.functional.pad(x, (pad,) * 4, mode="replicate"),
+                                        self.bank)  # fmt: skip
+
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.head(self.features(self.unshuffle(x * 2.0 - 1.0)))
+            return self.head(self.features(self.unshuffle(self.prepare(x))))
 
     return RobustNet()
 
@@ -93,6 +128,7 @@ def save_model(model, path: str | Path, info: dict | None = None) -> None:
     """Save the state dict as a plain ``.npz`` (no pickle), with ``info`` (e.g. calibration)."""
     arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     arrays["__width__"] = np.array(model.head.in_channels // 4)
+    arrays["__front__"] = np.array(model.front)
     for k, v in (info or {}).items():
         arrays[f"__info_{k}__"] = np.asarray(v)
     np.savez_compressed(path, **arrays)
@@ -104,9 +140,10 @@ def load_model(path: str | Path):
 
     with np.load(path, allow_pickle=False) as f:
         width = int(f["__width__"])
+        front = str(f["__front__"]) if "__front__" in f.files else "rgb"
         state = {k: torch.from_numpy(f[k]) for k in f.files if not k.startswith("__")}
         info = {k[7:-2]: f[k] for k in f.files if k.startswith("__info_")}
-    model = build_model(width)
+    model = build_model(width, front)
     model.load_state_dict(state)
     model.eval()
     return model, info
@@ -150,9 +187,7 @@ class RobustCNNDetector:
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
 
-        path = weights_file(
-            "image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights, required=False
-        )
+        path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights, required=False)
         if not path.exists():
             raise FileNotFoundError(
                 f"robust-cnn weights not found at {path}; train them with "

@@ -52,6 +52,8 @@ class RobustTraining:
         If > 0, TRADES: the adversarial examples maximise the KL divergence from the clean
         prediction, and the loss is clean BCE + beta * KL on the whole batch (``fraction`` unused).
     epochs, batch, crop, width, lr : training schedule (AdamW, one-cycle) and network size.
+    front : str
+        The network's fixed front end (:data:`fakescope.image.robust_cnn.FRONTS`).
     launder_p : float
         Probability of one extra laundering transform per training view.
     views : int
@@ -67,6 +69,7 @@ class RobustTraining:
     batch: int = 32
     crop: int = 128
     width: int = 16
+    front: str = "highpass"
     lr: float = 3e-3
     launder_p: float = 0.3
     views: int = 12
@@ -215,7 +218,7 @@ def fit_robust_cnn(
     t0 = time.time()
     torch.manual_seed(s.seed)
     rng = np.random.default_rng(s.seed)
-    net = build_model(s.width).to(memory_format=torch.channels_last)
+    net = build_model(s.width, s.front).to(memory_format=torch.channels_last)
     module = PooledLogit(net)
     steps_per_epoch = max(1, len(views[0][1]) // s.batch)
     opt = torch.optim.AdamW(net.parameters(), lr=s.lr / 1.5, weight_decay=1e-4)
