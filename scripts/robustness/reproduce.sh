@@ -70,7 +70,8 @@ T="$PY scripts/robustness/train_robust_cnn.py --real $REAL --cache $R2/cache --f
 $T --out $R2/weights/hp-S --eps 0
 $T --out $R2/weights/hp-M --eps $EPS2 --fraction 0.5
 $T --out $R2/weights/hp-F --eps $EPS2 --fraction 1.0
-for c in S M F; do
+$T --out $R2/weights/hp-T --eps $EPS2 --trades-beta 1.0  # TRADES (M and F failed the rule)
+for c in S M F T; do
     for set in "real fake_upsample A" "shared_real shared_fake B"; do
         read -r real fake tag <<< "$set"
         FAKESCOPE_IMAGE_WEIGHTS=$R2/weights/hp-$c $FS robustness --real $R/eval/image/$real \
@@ -85,7 +86,7 @@ $FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --li
     --fooling-size 64 --gallery $R2/gallery/direct64_seed1 --json > $OUT/fooling_direct64_seed1.json
 FAKESCOPE_IMAGE_WEIGHTS=$HARDENED $PY scripts/robustness/score_gallery.py \
     $R2/gallery/direct64_seed1 --json > $OUT/fooling_direct64_seed1_hardened.json
-for c in S M F; do
+for c in S M F T; do
     for g in $R/gallery/direct64 $R2/gallery/direct64_seed1; do
         FAKESCOPE_IMAGE_WEIGHTS=$R2/weights/hp-$c $PY scripts/robustness/score_gallery.py $g \
             --detector robust-cnn --json > $OUT/gallery_$(basename $g)_hp-$c.json
