@@ -6,8 +6,8 @@ same maker as ``bench_image.py``), then measures, in the same run and on the sam
 - baseline: ``fakescope scan`` of every file (the Scanner with the default image detectors:
   loading, every detector, fusion and the evidence pictures);
 - PGD-10 (L-inf 2/255, random start) against the default attacked detector's ``torch_module()``
-  (the first default image detector that has one) and ``residual-cnn``'s, in batches of 16 as
-  ``fakescope robustness`` runs it;
+  (the first default image detector that has one), ``residual-cnn``'s and ``robust-cnn``'s (when
+  its weights are installed), in batches of 16 as ``fakescope robustness`` runs it;
 - FGSM and one Square-attack query (a forward pass) per image, for scale.
 
 Prints seconds per image and ratios to one scan. Run:
@@ -68,8 +68,14 @@ def main() -> None:
 
         default = RobustnessRun(Settings()).default_target("image")
         rows = []
-        for name in dict.fromkeys([default, "residual-cnn"]):
-            module = scanner.detector(name).torch_module()
+        from fakescope.core.registry import DetectorUnavailable
+
+        for name in dict.fromkeys([default, "residual-cnn", "robust-cnn"]):
+            try:
+                module = scanner.detector(name).torch_module()
+            except DetectorUnavailable as exc:  # robust-cnn without weights: not measured
+                print(f"  ({name} not measured: {exc})")
+                continue
 
             def per_image(make_attack) -> float:
                 t = time.perf_counter()

@@ -10,6 +10,10 @@
 - ``audio/shared_real``, ``audio/shared_fake``: the same for ../shared/datasets/audio/speech-train;
 - ``audio/theo``: FSDD speaker theo (held out from the shipped speech weights); the matching
   fakes are SVOX Pico clips from ``scripts/audio/build_speech_corpus.py`` (engine never seen).
+- ``text/human``, ``text/machine`` (``--text-sample``): ``--n-text`` texts per class drawn at
+  random from the TEST half of the chat-era sample of ``scripts/text/chat_data.py`` (the shipped
+  text fusion was fitted on the other half), TOEFL essays and GPT-4-edited human essays left out
+  (docs/text.md), one ``.txt`` file each.
 
 Usage::
 
@@ -55,6 +59,25 @@ def link_subset(src: Path, dst: Path, n: int, rng: np.random.Generator) -> int:
     return len(files)
 
 
+def build_text_set(sample: Path, out: Path, n: int, seed: int) -> None:
+    """``n`` human and ``n`` machine test-half texts as .txt files under ``out``."""
+    import json
+
+    rows = [json.loads(line) for line in sample.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["half"] == "test" and r["domain_group"] != "toefl"
+            and r["generator"] != "gpt-4-edit-of-human"]  # fmt: skip
+    rng = np.random.default_rng(seed)
+    for label, name in ((0, "human"), (1, "machine")):
+        pool = [r for r in rows if r["label"] == label]
+        picked = [pool[i] for i in sorted(rng.choice(len(pool), min(n, len(pool)), replace=False))]
+        folder = out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for k, r in enumerate(picked):
+            tag = f"{r['generator']}__{r['domain_group']}".replace("/", "-")
+            (folder / f"{k:03d}__{tag}.txt").write_text(r["text"].strip() + "\n")
+        print(f"{folder}: {len(picked)} texts")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=Path("/work/data/robustness/image/real"))
@@ -62,7 +85,14 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--n-shared", type=int, default=150, help="files per class from shared/")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--text-sample", type=Path, default=None, help="chat-era sample.jsonl")
+    ap.add_argument("--n-text", type=int, default=20, help="texts per class")
+    ap.add_argument("--text-only", action="store_true", help="build only the text set")
     args = ap.parse_args()
+    if args.text_sample is not None:
+        build_text_set(args.text_sample, args.out / "text", args.n_text, args.seed)
+    if args.text_only:
+        return
 
     rng = np.random.default_rng(args.seed)
     real_dir, fake_dir = args.out / "image" / "real", args.out / "image" / "fake_upsample"

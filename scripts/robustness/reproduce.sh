@@ -59,3 +59,36 @@ FAKESCOPE_IMAGE_WEIGHTS=$HARDENED $PY scripts/robustness/score_gallery.py \
 
 # 4. attack cost per image as a ratio to one scan
 $PY benchmarks/bench_robustness.py --n 64 | tee $OUT/bench_robustness.txt
+
+# 5. round 2 (issue 13): robust-cnn, standard twin S vs PGD adversarial training (M: half of each
+#    batch PGD-3 at 2/255; F: the whole batch), same data, seed and steps (12 epochs; training
+#    views cached so all candidates see the same data); then PGD-10 at 2/255 on sets A and B.
+#    REAL = the --real folder of the shipped image weights (docs/image.md).
+REAL=${REAL:-/work/data/image/real/train}
+R2=${R2:-$R/r2}
+T="$PY scripts/robustness/train_robust_cnn.py --real $REAL --cache $R2/cache --front highpass"
+$T --out $R2/weights/hp-S --eps 0
+$T --out $R2/weights/hp-M --eps $EPS2 --fraction 0.5
+$T --out $R2/weights/hp-F --eps $EPS2 --fraction 1.0
+$T --out $R2/weights/hp-T --eps $EPS2 --trades-beta 1.0  # TRADES (M and F failed the rule)
+for c in S M F T; do
+    for set in "real fake_upsample A" "shared_real shared_fake B"; do
+        read -r real fake tag <<< "$set"
+        FAKESCOPE_IMAGE_WEIGHTS=$R2/weights/hp-$c $FS robustness --real $R/eval/image/$real \
+            --fake $R/eval/image/$fake -d robust-cnn -t none -a pgd --eps $EPS2 --steps 10 \
+            --json > $OUT/pgd_hp-${c}_$tag.json
+    done
+done
+# fooling, "real" direction, new independent runs (seed 1); every gallery re-scored by the
+# hardened residual-cnn and by robust-cnn S / M / F
+$FS robustness --real $R/eval/image/real --fake $R/eval/image/fake_upsample --limit 2 --seed 1 \
+    -d residual-cnn -t none -a none --fooling 10 --fooling-methods direct --generations 1000 \
+    --fooling-size 64 --gallery $R2/gallery/direct64_seed1 --json > $OUT/fooling_direct64_seed1.json
+FAKESCOPE_IMAGE_WEIGHTS=$HARDENED $PY scripts/robustness/score_gallery.py \
+    $R2/gallery/direct64_seed1 --json > $OUT/fooling_direct64_seed1_hardened.json
+for c in S M F T; do
+    for g in $R/gallery/direct64 $R2/gallery/direct64_seed1; do
+        FAKESCOPE_IMAGE_WEIGHTS=$R2/weights/hp-$c $PY scripts/robustness/score_gallery.py $g \
+            --detector robust-cnn --json > $OUT/gallery_$(basename $g)_hp-$c.json
+    done
+done

@@ -1,5 +1,5 @@
-"""Image detection plugin: loader, ``spectrum``, ``residual-cnn``, ``backbone-probe`` and
-``metadata`` detectors, the image fusion model and ``fakescope train image``.
+"""Image detection plugin: loader, ``spectrum``, ``residual-cnn``, ``robust-cnn``,
+``backbone-probe`` and ``metadata`` detectors, the image fusion model and ``fakescope train image``.
 
 ``register()`` only fills the registry; torch and the weights load when a detector is created.
 """
@@ -63,6 +63,16 @@ def register() -> None:
         "opt in with --extra residual-cnn",
     )
     register_detector(
+        "robust-cnn",
+        "image",
+        _robust_cnn,
+        # Opt-in (`--extra robust-cnn`): adversarially trained (PGD 2/255) on the same simulated
+        # fakes as residual-cnn, for users who expect an attacker with the weights (robustness.md).
+        default=False,
+        description="small RGB CNN adversarially trained against PGD, with a per-patch heat map; "
+        "opt in with --extra robust-cnn",
+    )
+    register_detector(
         "backbone-probe",
         "image",
         _backbone_probe,
@@ -96,6 +106,16 @@ def _residual_cnn():
     from fakescope.image.residual_cnn import ResidualCNNDetector
 
     return ResidualCNNDetector()
+
+
+def _robust_cnn():
+    from fakescope.core.registry import DetectorUnavailable
+    from fakescope.image.robust_cnn import RobustCNNDetector
+
+    try:
+        return RobustCNNDetector()
+    except FileNotFoundError as exc:  # not shipped with every build: trained by the user
+        raise DetectorUnavailable(str(exc)) from None
 
 
 def _backbone_probe():

@@ -118,8 +118,6 @@ def train_image(
     val_fraction: float = 0.15,
     threads: int = 1,
     log=print,
-    adversarial: bool = False,
-    adversarial_epochs: int = 6,
 ) -> dict:
     """Train all image models and write them to ``out``; returns a summary (also saved as
     ``training_report.json``).
@@ -253,32 +251,6 @@ def train_image(
         log(f"  epoch {epoch + 1}/{epochs}: loss {total / steps_per_epoch:.4f}, val AUC {auc:.3f}"
             f" ({time.time() - t0:.0f} s)")  # fmt: skip
 
-    hardening = None
-    if adversarial:  # PGD examples + extra laundering, in fakescope.robustness.adversarial
-        from fakescope.robustness.adversarial import AdversarialTraining, harden_image_cnn
-
-        adv = AdversarialTraining(epochs=adversarial_epochs)
-
-        def draw_batch():
-            fake = rng.random(32) < 0.5
-            imgs = [
-                make_fake(bank, train_imgs[i], rng)[0] if f else train_imgs[i]
-                for i, f in zip(rng.integers(0, len(train_imgs), 32), fake, strict=True)
-            ]
-            batch = [_random_crop(adv.launder(launder(im, rng), rng), CROP, rng) for im in imgs]
-            return to_tensor(batch), torch.from_numpy(fake.astype(np.float32))
-
-        hardening = harden_image_cnn(
-            model,
-            lambda t: pool_logits(model(t)),
-            draw_batch,
-            [(v[0], v[1]) for v in val_set],
-            steps_per_epoch,
-            adv,
-            log,
-        )
-        model.train()
-
     # Calibrate on validation (Platt scaling) so the CNN's probabilities mean something.
     from sklearn.linear_model import LogisticRegression
 
@@ -313,7 +285,6 @@ def train_image(
             "fused": _auc(yv, fused),
         },
         "history": history,
-        "adversarial": hardening,
         "seconds": round(time.time() - t0, 1),
     }
     pixel.info = {"fitted_on": "validation split of simulated fakes", "val_auc": summary["val_auc"]}
@@ -350,7 +321,10 @@ def train_command(
     decoders: int = typer.Option(24, "--decoders", help="Simulated up-sampling decoders."),
     views: int = typer.Option(4, "--views", help="Web-laundered training views per image."),
     cache: Path | None = typer.Option(
-        None, "--cache", help="Folder caching backbone features of the --genuine views."
+        None,
+        "--cache",
+        help="Folder caching backbone features of the --genuine views (and, with --adversarial, "
+        "robust-cnn's training views).",
     ),
     extra_real: Path | None = typer.Option(
         None,
@@ -363,10 +337,16 @@ def train_command(
     adversarial: bool = typer.Option(
         False,
         "--adversarial",
-        help="Harden residual-cnn: PGD examples + laundering "
-        "(fakescope.robustness; validation robustness before/after in training_report.json).",
+        help="Also train robust-cnn (robust_cnn.npz) with PGD adversarial training and laundering "
+        "(fakescope.robustness; validation clean/PGD table in robust_cnn_report.json).",
     ),
-    adversarial_epochs: int = typer.Option(6, "--adversarial-epochs", help="Hardening epochs."),
+    adversarial_only: bool = typer.Option(
+        False, "--adversarial-only", help="With --adversarial: train only robust-cnn."
+    ),
+    adversarial_eps: float = typer.Option(
+        2 / 255, "--adversarial-eps", help="PGD budget (L-inf, pixels in [0, 1]); 0: standard."
+    ),
+    adversarial_epochs: int = typer.Option(12, "--adversarial-epochs", help="robust-cnn epochs."),
 ) -> None:
     """Train the image detectors. --real: spectrum and residual-cnn from real photos with
     simulated fakes; --genuine: backbone-probe on genuine generator outputs, then the fusion of
@@ -386,21 +366,34 @@ def train_command(
         raise typer.BadParameter("give --real DIR, --genuine DIR or both")
     if extra_real is not None and genuine is None:
         raise typer.BadParameter("--extra-real only adds photos to --genuine training")
+    if (adversarial_only or adversarial_eps != 2 / 255) and not adversarial:
+        raise typer.BadParameter("--adversarial-only and --adversarial-eps need --adversarial")
+    if adversarial and real is None:
+        raise typer.BadParameter("--adversarial trains robust-cnn from --real DIR: give it")
     # --genuine refits fusion.json of the same folder (that is its purpose), so only the files
     # a step creates from scratch are protected.
-    written = (list(WEIGHTS_FILES) if real is not None else []) + (
+    written = (list(WEIGHTS_FILES) if real is not None and not adversarial_only else []) + (
         list(GENUINE_FILES) if genuine is not None else []
     )
+    written += ["robust_cnn.npz", "robust_cnn_report.json"] if adversarial else []
     try:
         refuse_overwrite([out / n for n in written], overwrite)
     except FileExistsError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    if real is not None:
+    if real is not None and not adversarial_only:
         train_image(
-            real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads, log=log,
-            adversarial=adversarial, adversarial_epochs=adversarial_epochs,
-        )  # fmt: skip
+            real, out, epochs=epochs, seed=seed, n_decoders=decoders, threads=threads, log=log
+        )
+    if adversarial:  # robust-cnn, PGD adversarial training (fakescope.robustness)
+        from fakescope.robustness.robust_training import RobustTraining, train_robust
+
+        torch.set_num_threads(max(1, threads))
+        settings = RobustTraining(eps=adversarial_eps, epochs=adversarial_epochs, seed=seed)
+        try:
+            train_robust(real, out, settings, cache, log)
+        except TooLittleData as exc:
+            raise typer.BadParameter(str(exc)) from None
     if genuine is not None:
         from fakescope.image.genuine import train_genuine
 

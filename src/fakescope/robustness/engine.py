@@ -101,7 +101,8 @@ class RobustnessRun:
         self.settings = settings
         self.progress = progress
         names = [n for n in [settings.detector, settings.target] if n] + list(settings.extra)
-        self.scanner = Scanner(extra=names)
+        # One judged detector: only it (and the attacked one) run, not every default detector.
+        self.scanner = Scanner(names) if settings.detector else Scanner(extra=names)
         self._done = 0
         self._total = 0
 
@@ -121,7 +122,10 @@ class RobustnessRun:
         """The judged detector when it is differentiable, else the first default detector of the
         modality that has ``torch_module()`` (so new default detectors are attacked as they
         land), else the modality's fallback (``residual-cnn``, ``spec-cnn``)."""
+        from fakescope.core.registry import detector_specs
+
         names = [self.settings.detector] if self.settings.detector else []
+        names += [s.name for s in detector_specs(modality) if s.default]
         names += self.scanner.detector_names_for(modality)
         for name in names:
             try:
@@ -153,6 +157,11 @@ class RobustnessRun:
         col, thr = self.column(), self.threshold(modality)
         fams = families(modality, s.transforms)
         target = s.target or self.default_target(modality)
+        names = self.scanner.detector_names
+        if target is not None and names is not None and target not in names:
+            from fakescope.core.pipeline import Scanner
+
+            self.scanner = Scanner(names + [target])  # the attacked detector is scored too
         attackable = target is not None and modality in ("image", "audio") and s.attacks
         budgets = {}
         if attackable:

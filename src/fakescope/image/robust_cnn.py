@@ -1,0 +1,299 @@
+"""``robust-cnn`` detector: a small CNN on linear high-pass residuals, built to be adversarially
+trained.
+
+``residual-cnn`` sees fixed SRM high-pass residuals truncated at 12 grey levels; its 5x5 filter
+has an L1 gain of 8, so an L-inf change of 2 grey levels can move a residual by more than its
+whole truncated range, and no training on top can undo that (docs/robustness.md). This network's
+front end is linear and low-gain: each RGB channel minus its 3x3 binomial blur (L1 gain 1.5, so
+2 grey levels move a residual by at most 3), nothing truncated, followed by a 2x2 space-to-depth
+rearrangement (every residual and its position in the 2x2 block kept, so up-sampling phase
+traces stay visible) and learnable 3x3 convolutions. Adversarial training (``fakescope train
+image --real DIR --adversarial``, :mod:`fakescope.robustness.robust_training`) then chooses
+features that a small perturbation cannot move. One log-odds per 16x16-pixel cell (the heat map),
+pooled as ``residual-cnn`` does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from fakescope.core.evidence import Artefact, Evidence
+from fakescope.core.media import Media
+from fakescope.core.weights import weights_file
+from fakescope.image import SHIPPED_WEIGHTS
+from fakescope.image.render import heatmap_overlay
+from fakescope.image.residual_cnn import pool_logits
+
+WEIGHTS_FILE = "robust_cnn.npz"
+MIN_SIZE = 32
+#: Largest region analysed (centre crop); the network is fully convolutional.
+MAX_SIDE = 1024
+
+
+#: Front ends: "rgb" (the pixels), "highpass" (each RGB channel minus its 3x3 binomial blur: a
+#: fixed high-pass of L1 gain 1.5, linear, nothing truncated), "srm" (residual-cnn's SRM bank on
+#: the luminance, NOT truncated).
+FRONTS = ("rgb", "highpass", "srm")
+
+
+def build_model(width: int = 16, front: str = "highpass"):
+    """The network (a ``torch.nn.Module``); ``forward(x)`` maps Bx3xHxW RGB in [0, 1] to a
+    Bx1x(H/16)x(W/16) map of log-odds.
+
+    Examples
+    --------
+    >>> import torch
+    >>> build_model()(torch.zeros(1, 3, 64, 64)).shape
+    torch.Size([1, 1, 4, 4])
+    """
+    import torch
+    from torch import nn
+
+    if front not in FRONTS:
+        raise ValueError(f"unknown front end {front!r} (known: {', '.join(FRONTS)})")
+
+    def block(cin: int, cout: int, stride: int) -> nn.Sequential:
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+        )
+
+    class RobustNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            w = width
+            self.front = front
+            binomial = torch.tensor([1.0, 2.0, 1.0])
+            blur = (binomial[:, None] * binomial[None, :]) / 16.0
+            identity = torch.zeros(3, 3)
+            identity[1, 1] = 1.0
+            if front == "highpass":  # 3 -> 3, per channel; x 16 so residuals are O(1) at 8 bits
+                k = (identity - blur) * 16.0
+                bank = torch.zeros(3, 3, 3, 3)
+                for c in range(3):
+                    bank[c, c] = k
+                self.register_buffer("bank", bank)
+            elif front == "srm":
+                from fakescope.image.residual_cnn import SRM_KERNELS
+
+                luma = torch.tensor([0.299, 0.587, 0.114]) * 255.0 / 4.0
+                srm = torch.from_numpy(SRM_KERNELS)[:, None] * luma[None, :, None, None]
+                self.register_buffer("bank", srm.contiguous())
+            self.unshuffle = nn.PixelUnshuffle(2)
+            self.features = nn.Sequential(
+                block(12, 2 * w, 1),  # H/2
+                block(2 * w, 2 * w, 2),  # H/4
+                block(2 * w, 4 * w, 2),  # H/8
+                block(4 * w, 4 * w, 2),  # H/16
+                block(4 * w, 4 * w, 1),
+            )
+            self.head = nn.Conv2d(4 * w, 1, 1)
+
+        def prepare(self, x: torch.Tensor) -> torch.Tensor:
+            if self.front == "rgb":
+                return x * 2.0 - 1.0
+            pad = self.bank.shape[-1] // 2
+            return nn.functional.conv2d(nn.functional.pad(x, (pad,) * 4, mode="replicate"),
+                                        self.bank)  # fmt: skip
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.head(self.features(self.unshuffle(self.prepare(x))))
+
+    return RobustNet()
+
+
+def fold_batchnorm(model):
+    """Fold each BatchNorm into the convolution before it (inference only, same outputs).
+
+    Examples
+    --------
+    >>> import torch
+    >>> m = build_model().eval()
+    >>> x = torch.rand(1, 3, 64, 64)
+    >>> with torch.no_grad():
+    ...     before = m(x)
+    ...     after = fold_batchnorm(m)(x)
+    >>> bool(torch.allclose(before, after, atol=1e-4))
+    True
+    """
+    from fakescope.image.residual_cnn import fold_batchnorm as fold
+
+    return fold(model)
+
+
+def save_model(model, path: str | Path, info: dict | None = None) -> None:
+    """Save the state dict as a plain ``.npz`` (no pickle), with ``info`` (e.g. calibration)."""
+    arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    arrays["__width__"] = np.array(model.head.in_channels // 4)
+    arrays["__front__"] = np.array(model.front)
+    for k, v in (info or {}).items():
+        arrays[f"__info_{k}__"] = np.asarray(v)
+    np.savez_compressed(path, **arrays)
+
+
+def load_model(path: str | Path):
+    """Load a model saved by :func:`save_model` (eval mode) and its info dict."""
+    import torch
+
+    with np.load(path, allow_pickle=False) as f:
+        width = int(f["__width__"])
+        front = str(f["__front__"]) if "__front__" in f.files else "rgb"
+        state = {k: torch.from_numpy(f[k]) for k in f.files if not k.startswith("__")}
+        info = {k[7:-2]: f[k] for k in f.files if k.startswith("__info_")}
+    model = build_model(width, front)
+    model.load_state_dict(state)
+    model.eval()
+    return model, info
+
+
+def centre_crop(rgb: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
+    """Centre crop to at most ``side`` pixels per axis, trimmed to even sizes (space-to-depth).
+
+    Examples
+    --------
+    >>> centre_crop(np.zeros((41, 2000, 3), np.uint8)).shape
+    (40, 1024, 3)
+    """
+    h, w = rgb.shape[:2]
+    ch, cw = min(h, side), min(w, side)
+    ch, cw = ch - ch % 2, cw - cw % 2
+    y, x = (h - ch) // 2, (w - cw) // 2
+    return rgb[y : y + ch, x : x + cw]
+
+
+class RobustCNNDetector:
+    """Small RGB CNN, adversarially trained (PGD) on real photos plus simulated artefacts.
+
+    Parameters
+    ----------
+    weights : path, optional
+        A ``robust_cnn.npz`` from ``fakescope train image --real DIR --adversarial``; default:
+        ``$FAKESCOPE_IMAGE_WEIGHTS/robust_cnn.npz`` or the shipped one.
+
+    Examples
+    --------
+    >>> det = RobustCNNDetector()  # doctest: +SKIP
+    >>> det.score(media).artefacts[0].title  # doctest: +SKIP
+    'Robust CNN heat map (red = machine-made)'
+    """
+
+    name = "robust-cnn"
+    modality = "image"
+    abilities = {"weights": "image"}  # see fakescope.testing
+
+    def __init__(self, weights: str | Path | None = None) -> None:
+        import torch
+
+        path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights, required=False)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"robust-cnn weights not found at {path}; train them with "
+                "`fakescope train image --real DIR --adversarial`"
+            )
+        self._torch = torch
+        model, info = load_model(path)
+        self.model = fold_batchnorm(model).to(memory_format=torch.channels_last)
+        # Platt scaling fitted on held-out validation data at training time.
+        self.scale = float(info.get("scale", 1.0))
+        self.bias = float(info.get("bias", 0.0))
+        self.info = {k: v.tolist() for k, v in info.items()}
+
+    def torch_module(self):
+        """The detector as a differentiable ``torch.nn.Module``.
+
+        Input ``(N, 3, H, W)`` RGB in [0, 1]; output ``(N,)`` calibrated log-odds of
+        "machine-made"; ``sigmoid(output)`` equals :meth:`score`'s probability for the same
+        pixels (the same centre crop is taken).
+
+        Examples
+        --------
+        >>> import torch
+        >>> RobustCNNDetector().torch_module()(torch.rand(2, 3, 64, 64)).shape  # doctest: +SKIP
+        torch.Size([2])
+        """
+        from torch import nn
+
+        detector = self
+
+        class CalibratedRobustCNN(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.net = detector.model
+
+            def forward(self, x):
+                h, w = x.shape[-2:]
+                ch, cw = min(h, MAX_SIDE), min(w, MAX_SIDE)
+                ch, cw = ch - ch % 2, cw - cw % 2
+                y, x0 = (h - ch) // 2, (w - cw) // 2
+                cells = self.net(x[..., y : y + ch, x0 : x0 + cw])
+                return detector.scale * pool_logits(cells) + detector.bias
+
+        return CalibratedRobustCNN().eval()
+
+    def cell_logits(self, batch: np.ndarray) -> np.ndarray:
+        """Raw cell log-odds for a BxHxWx3 uint8 batch of equal-size images."""
+        torch = self._torch
+        with torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float() / 255.0
+            return self.model(x.contiguous(memory_format=torch.channels_last))[:, 0].numpy()
+
+    def score(self, media: Media) -> Evidence:
+        return self.score_batch([media])[0]
+
+    def score_batch(self, medias: list[Media]) -> list[Evidence]:
+        out: list[Evidence | None] = [None] * len(medias)
+        crops: dict[int, np.ndarray] = {}
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, m in enumerate(medias):
+            if min(m.data.shape[:2]) < MIN_SIZE:
+                out[i] = Evidence(self.name, None, f"too small to judge (under {MIN_SIZE} pixels)")
+                continue
+            crops[i] = centre_crop(m.data)
+            groups.setdefault(crops[i].shape[:2], []).append(i)
+        torch = self._torch
+        for idx in groups.values():
+            for start in range(0, len(idx), 16):
+                chunk = idx[start : start + 16]
+                cells = self.cell_logits(np.stack([crops[i] for i in chunk]))
+                pooled = pool_logits(torch.from_numpy(cells[:, None])).numpy()
+                for j, i in enumerate(chunk):
+                    logit = self.scale * float(pooled[j]) + self.bias
+                    out[i] = self._evidence(crops[i], cells[j], logit)
+        return [e for e in out if e is not None]
+
+    def _evidence(self, crop: np.ndarray, cells: np.ndarray, logit: float) -> Evidence:
+        p = float(1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40))))
+        cell_p = 1.0 / (1.0 + np.exp(-np.clip(self.scale * cells + self.bias, -40, 40)))
+        share = float((cell_p > 0.5).mean())
+        if p >= 0.7:
+            reason = (
+                "the pixel statistics of some regions look generated or pasted in"
+                if share < 0.3
+                else "the pixel statistics look generated, not captured by a camera"
+            )
+        elif p <= 0.3:
+            reason = "the pixel statistics look like a camera's"
+        else:
+            reason = "the pixel statistics are ambiguous"
+        return Evidence(
+            self.name,
+            p,
+            reason,
+            artefacts=[
+                Artefact(
+                    "image",
+                    "Robust CNN heat map (red = machine-made)",
+                    png=heatmap_overlay(crop, cell_p),
+                )
+            ],
+            details={
+                "probability": round(p, 6),
+                "suspicious_cell_share": round(share, 4),
+                "max_cell_probability": round(float(cell_p.max()), 6),
+                "grid": list(cell_p.shape),
+                "adversarially_trained": bool(self.info.get("adversarial_eps", 0.0)),
+            },
+        )
