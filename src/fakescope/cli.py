@@ -217,7 +217,9 @@ def scan(
         )
     except KeyError as exc:
         _usage_error(str(exc.args[0]))
-    reports: list[Report] = []
+    from fakescope.report.html import HtmlReport
+
+    page = HtmlReport() if html is not None else None
     failed = 0
     verdicts: Counter[str] = Counter()
     with _progress(err.is_terminal) as progress:
@@ -229,20 +231,18 @@ def scan(
         for report in scanner.scan(paths, progress=tick):
             failed += report.error is not None
             verdicts[report.verdict] += 1
-            if html is not None:
-                reports.append(report)
+            if page is not None:
+                page.add(report)  # its pictures are drawn now, the data behind them let go
             if as_json:
                 _result(progress, json.dumps(report.to_dict()), markup=False)
             else:
                 _result(progress, _human_line(report))
-    if html is not None:
-        from fakescope.report.html import write_html
-
-        if not reports:
+    if page is not None and html is not None:
+        if not page:
             err.print("[yellow]nothing was scanned; no HTML written[/yellow]")
         else:
-            write_html(reports, html)
-            err.print(f"wrote {html} ({len(reports)} item(s))")
+            page.write(html)
+            err.print(f"wrote {html} ({len(page)} item(s))")
     if not as_json:
         out.print(_summary_line(verdicts))
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)

@@ -10,5 +10,5 @@ def test_aggregate_weights_longer_segments():
 
 def test_timeline_png_and_data():
     a = timeline_artefact([0.0, 4.0, 8.0], [4.0, 8.0, 10.0], [0.1, None, 0.95], "t")
-    assert a.kind == "image" and a.png.startswith(b"\x89PNG")
+    assert a.kind == "image" and a.picture().startswith(b"\x89PNG")
     assert [d["score"] for d in a.data] == [0.1, None, 0.95]

@@ -57,7 +57,7 @@ def test_scores_frames_with_image_detectors_and_draws_a_timeline(make_video, bri
     assert ev.details["image_detectors"] == [TEST_DETECTOR]
     titles = [a.title for a in ev.artefacts]
     assert titles[0] == "Per-frame scores over time"
-    assert all(a.png[:4] == b"\x89PNG" for a in ev.artefacts)
+    assert all(a.picture()[:4] == b"\x89PNG" for a in ev.artefacts)
     assert len(ev.artefacts) == 1 + 3  # timeline + worst frames
     json.dumps(ev.to_dict())  # evidence is JSON-serialisable
     again = det.score(media)

@@ -16,6 +16,7 @@ drums, vocals) of :mod:`fakescope.audio.music_analysis`.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -224,9 +225,11 @@ class MusicArtifactsDetector:
                 from fakescope.audio.music_analysis.plot import analysis_png
 
                 details["music_analysis"] = analysis.to_dict()
-                artefacts.append(
-                    Artefact(kind="image", title="music analysis", png=analysis_png(x16, analysis))
-                )
+                # the picture keeps what it draws from: the analysis' mel frames, or else the
+                # first minute of sound, never the whole file
+                sound = x16[:0] if analysis.mel is not None else x16[: int(60 * RATE)]
+                draw = partial(analysis_png, sound.copy(), analysis)
+                artefacts.append(Artefact(kind="image", title="music analysis", render=draw))
         return Evidence(self.name, p, reason, artefacts=artefacts, details=details)
 
 
@@ -275,11 +278,10 @@ def fakeprint_artefact(power: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact
     title = "fakeprint: dB over the spectral envelope"
     if marks is not None:
         title += f" (red: strongest regular comb, {spacing:.0f} Hz apart)"
-    png = line_plot_png(freqs, fp, title, "kHz", marks)
     return Artefact(
         kind="image",
         title="music fakeprint",
-        png=png,
+        render=partial(line_plot_png, freqs, fp, title, "kHz", marks),
         data={"strongest_comb_hz": round(spacing, 1)},
     )
 

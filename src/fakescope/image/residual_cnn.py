@@ -10,6 +10,7 @@ image score pools the cells.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -308,12 +309,14 @@ class ResidualCNNDetector:
             reason = "the noise pattern looks like a camera's"
         else:
             reason = "the noise pattern is ambiguous"
-        png = heatmap_overlay(crop, cell_p)
+        picture = partial(heatmap_overlay, crop, cell_p)
         return Evidence(
             self.name,
             p,
             reason,
-            artefacts=[Artefact("image", "Residual CNN heat map (red = machine-made)", png=png)],
+            artefacts=[
+                Artefact("image", "Residual CNN heat map (red = machine-made)", render=picture)
+            ],
             details={
                 "probability": round(p, 6),
                 "suspicious_cell_share": round(share, 4),

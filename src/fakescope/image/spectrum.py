@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +98,7 @@ class SpectrumDetector:
         else:
             reason = "the frequency spectrum is ambiguous"
         small = spec[:: max(1, spec.shape[0] // 128), :: max(1, spec.shape[1] // 128)]
-        png = spectrum_plot(small, profile, self.real_profile)
+        picture = partial(spectrum_plot, small.copy(), profile, self.real_profile)
         details = {
             "probability": round(p, 6),
             "periodic_peak_log10": round(peak_ratio, 4),
@@ -109,6 +110,6 @@ class SpectrumDetector:
             self.name,
             p,
             reason,
-            artefacts=[Artefact("image", "Frequency spectrum", png=png)],
+            artefacts=[Artefact("image", "Frequency spectrum", render=picture)],
             details=details,
         )

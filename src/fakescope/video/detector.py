@@ -13,6 +13,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -203,7 +204,6 @@ class VideoFramesDetector:
     # -- image detectors ---------------------------------------------------------------------
     def _warm_up(self) -> None:
         self._image_detectors()
-        import matplotlib.backends.backend_agg  # noqa: F401  (the timeline plot needs it)
 
     def _image_detectors(self) -> list[Any]:
         with self._build_lock:
@@ -362,7 +362,8 @@ class VideoFramesDetector:
             Artefact(
                 "image",
                 "Per-frame scores over time",
-                png=timeline_png(
+                render=partial(
+                    timeline_png,
                     [r.time for r in records],
                     [r.frame_score for r in records],
                     [r.face_score for r in records],
@@ -380,7 +381,7 @@ class VideoFramesDetector:
                 Artefact(
                     "image",
                     f"Frame at {r.time:.2f} s (score {label})",
-                    png=thumbnail_png(r.thumb, boxes),
+                    render=partial(thumbnail_png, r.thumb, boxes),
                 )  # fmt: skip
             )
         details: dict[str, Any] = {
