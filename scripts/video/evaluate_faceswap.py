@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from fakescope.core.metrics import equal_error_rate, roc_auc
-from fakescope.video.clip import load_video, probe
+from fakescope.video.clip import probe
 from fakescope.video.consistency import TemporalModel, measure_clip
 from fakescope.video.detector import VideoFramesDetector, _logit, _sigmoid
 from fakescope.video.faces import FaceFinder
+from fakescope.video.loader import load_video
 from fakescope.video.sampling import fixed_rate_times
 
 NAME = re.compile(

@@ -8,9 +8,9 @@ import pytest
 from fakescope.core import registry
 from fakescope.core.evidence import Evidence
 from fakescope.core.media import MediaError
-from fakescope.video.clip import load_video
 from fakescope.video.consistency import TemporalModel
 from fakescope.video.detector import VideoFramesDetector, aggregate_scores, centre_crop
+from fakescope.video.loader import load_video
 
 from .conftest import truncate
 

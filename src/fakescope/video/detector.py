@@ -157,7 +157,7 @@ class VideoFramesDetector:
     Examples
     --------
     >>> from pathlib import Path
-    >>> from fakescope.video.clip import load_video
+    >>> from fakescope.video.loader import load_video
     >>> media = load_video(Path("talk.mp4"))[0]  # doctest: +SKIP
     >>> VideoFramesDetector().score(media).score  # doctest: +SKIP
     0.23
