@@ -9,7 +9,7 @@ from fakescope.core import registry
 from fakescope.core.evidence import Evidence
 from fakescope.core.media import MediaError
 from fakescope.video.consistency import TemporalModel
-from fakescope.video.detector import VideoFramesDetector, aggregate_scores, centre_crop
+from fakescope.video.detector import VideoFramesDetector
 from fakescope.video.loader import load_video
 
 from .conftest import truncate
@@ -37,12 +37,6 @@ def brightness_detector():
     registry.register_detector(TEST_DETECTOR, "image", Brightness, default=False)
     yield TEST_DETECTOR
     registry._DETECTORS.pop(TEST_DETECTOR, None)
-
-
-def test_aggregate_and_crop():
-    assert aggregate_scores([0.2, 0.2]) == pytest.approx(0.2)
-    assert aggregate_scores([0.1] * 9 + [0.99]) > 0.1
-    assert centre_crop(np.zeros((100, 50, 3)), 64).shape == (64, 50, 3)
 
 
 def test_scores_frames_with_image_detectors_and_draws_a_timeline(make_video, brightness_detector):
