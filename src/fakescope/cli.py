@@ -199,6 +199,7 @@ def scan(
             out_file,
             plugin,
             html,
+            timeout or None,
         )
     for path in plugin or []:
         from fakescope.service.worker import run_plugin_file

@@ -31,7 +31,18 @@ def progress_bar(enabled: bool) -> Progress:
 
 
 def scan_batch(
-    paths, detector, extra, batch_size, threads, engine, address, workers, out, plugin, html
+    paths,
+    detector,
+    extra,
+    batch_size,
+    threads,
+    engine,
+    address,
+    workers,
+    out,
+    plugin,
+    html,
+    timeout=None,
 ) -> None:
     """``scan --engine dask|ray`` or ``--out``: JSON Lines per input as it finishes, resumable."""
     from fakescope.batch.engines import ENGINES, EngineUnavailable
@@ -61,6 +72,7 @@ def scan_batch(
         batch_size=batch_size,
         threads=threads,
         plugin_files=plugins,
+        timeout=timeout,
     )
     with progress_bar(err.is_terminal) as progress:
         task = progress.add_task(f"scanning ({engine})", total=None)
