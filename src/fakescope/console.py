@@ -20,10 +20,15 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    """Say on stderr why the command stops, and exit with ``code``."""
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
 def usage_error(message: str) -> NoReturn:
     """Say what is wrong with the command line and exit with code 2."""
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(EXIT_USAGE)
+    fail(message, EXIT_USAGE)
 
 
 def progress_bar(enabled: bool, *, redirect_stdout: bool = True) -> Progress:

@@ -23,7 +23,7 @@ import numpy as np
 
 from fakescope.audio import music_fakeprint as mf
 from fakescope.audio.dsp import segment_bounds
-from fakescope.audio.timeline import aggregate_logits, timeline_artefact
+from fakescope.audio.timeline import aggregate_logits, segments_timeline
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.fusion import sigmoid
 from fakescope.core.media import Media
@@ -199,15 +199,8 @@ class MusicArtifactsDetector:
                 "scored, as real recordings can be band-limited too)"
             )
         artefacts = [fakeprint_artefact(fp_power, model.spec)]
-        if len(segs) > 1:
-            artefacts.append(
-                timeline_artefact(
-                    [a for a, _, _ in segs],
-                    [b for _, b, _ in segs],
-                    seg_scores,
-                    "music-artifacts: P(machine-made) per segment",
-                )
-            )
+        title = "music-artifacts: P(machine-made) per segment"
+        artefacts += segments_timeline(segs, seg_scores, title)
         details = {
             "log_odds": round(z, 4),
             "content": content,

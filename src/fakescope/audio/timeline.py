@@ -45,6 +45,23 @@ def timeline_artefact(
     return Artefact(kind="image", title=title, data=data, render=picture)
 
 
+def segments_timeline(segments, scores: list[float | None], title: str) -> list[Artefact]:
+    """The timeline of ``(start_s, end_s, samples)`` segments, or nothing for one segment.
+
+    Examples
+    --------
+    >>> segs = [(0.0, 3.0, None), (3.0, 6.0, None)]
+    >>> [a.title for a in segments_timeline(segs, [0.2, 0.8], "per segment")]
+    ['per segment']
+    >>> segments_timeline(segs[:1], [0.2], "per segment")
+    []
+    """
+    if len(segments) < 2:  # one step says no more than the file's score
+        return []
+    starts, ends = [s[0] for s in segments], [s[1] for s in segments]
+    return [timeline_artefact(starts, ends, scores, title)]
+
+
 def _step_plot_png(starts, ends, scores, title: str, width: int = 640, height: int = 210) -> bytes:
     """Draw the timeline with Pillow: a few milliseconds, where matplotlib takes ~250 ms (a long
     scan draws one per detector per file)."""

@@ -210,11 +210,8 @@ class ResidualCNNDetector:
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
 
+        # a missing file raises WeightsError (a FileNotFoundError) naming where it looked
         path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"residual-cnn weights not found at {path}; run `fakescope train image --real DIR`"
-            )
         self._torch = torch
         self.model, info = load_model(path)
         self.model = fold_batchnorm(self.model).to(memory_format=torch.channels_last)

@@ -47,11 +47,8 @@ class SpectrumDetector:
     abilities = {"weights": "image"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None) -> None:
+        # a missing file raises WeightsError (a FileNotFoundError) naming where it looked
         path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"spectrum weights not found at {path}; run `fakescope train image --real DIR`"
-            )
         self.classifier = FeatureClassifier.load(path)
         ref = self.classifier.extra.get("real_profile")
         self.real_profile = None if ref is None else np.asarray(ref, dtype=np.float64)
