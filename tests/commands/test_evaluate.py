@@ -7,20 +7,13 @@ from fakescope.cli import app
 runner = CliRunner()
 
 
-def test_evaluate_json_prints_exactly_one_object(toy_files, tmp_path):
+def test_evaluate_json_prints_exactly_one_object(toy_labelled, tmp_path):
     plot = tmp_path / "roc.png"
     result = runner.invoke(
         app,
         [
             "evaluate",
-            "--real",
-            str(toy_files["real1"]),
-            "--real",
-            str(toy_files["real2"]),
-            "--fake",
-            str(toy_files["fake1"]),
-            "--fake",
-            str(toy_files["fake2"]),
+            *toy_labelled,
             "--detector",
             "toy-mean",
             "--json",
@@ -41,9 +34,8 @@ def test_evaluate_human_output(toy_files):
     assert result.exit_code == 0 and "ROC-AUC" in result.output
 
 
-def test_evaluate_takes_several_detectors_like_scan(toy_files):
-    args = ["evaluate", "--real", str(toy_files["real1"]), "--real", str(toy_files["real2"])]
-    args += ["--fake", str(toy_files["fake1"]), "--fake", str(toy_files["fake2"]), "--json"]
+def test_evaluate_takes_several_detectors_like_scan(toy_labelled):
+    args = ["evaluate", *toy_labelled, "--json"]
     comma = runner.invoke(app, [*args, "-d", "toy-mean,toy-abstain"])
     repeated = runner.invoke(app, [*args, "-d", "toy-mean", "-d", "toy-abstain"])
     assert comma.exit_code == 0, comma.output
