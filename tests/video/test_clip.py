@@ -29,3 +29,17 @@ def test_clip_metadata_is_json_friendly(make_video):
 
     meta = clip_metadata(probe(make_video(frames=5)))
     assert json.loads(json.dumps(meta))["size"] == [160, 120]
+
+
+def test_clip_imports_no_other_video_module():
+    """clip.py is the bottom of the video package (decoding and loader import it), so it must
+    not import them back: the clip <-> decoding cycle stays broken."""
+    import ast
+    from pathlib import Path
+
+    import fakescope.video.clip as clip
+
+    tree = ast.parse(Path(clip.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in imported if m and m.startswith("fakescope.video")}, imported
