@@ -60,23 +60,9 @@ def train_spec_cnn(
                 s = repeat_pad(specs[i], crop)
                 start = int(rng.integers(0, s.shape[1] - crop + 1))
                 s = s[:, start : start + crop].copy()  # a view of specs[i] otherwise
-                # SpecAugment: two frequency masks (up to 16 rows) and two time masks
-                for _ in range(2):
-                    if rng.random() < 0.5:
-                        f0 = int(rng.integers(0, 120))
-                        s[f0 : f0 + int(rng.integers(1, 17))] = 0.0
-                for _ in range(2):
-                    if rng.random() < 0.5:
-                        t0 = int(rng.integers(0, crop - 10))
-                        s[:, t0 : t0 + int(rng.integers(2, 10))] = 0.0
-                batch.append(s)
+                batch.append(spec_augment(s, rng, max_f0=120, f_mask=16, crop=crop))
             xb = torch.from_numpy(np.stack(batch))[:, None]
-            yb = torch.from_numpy(labels[idx])
-            # mixup (alpha 0.4) with soft labels
-            lam = float(rng.beta(0.4, 0.4))
-            perm = torch.from_numpy(rng.permutation(len(idx)))
-            xb = lam * xb + (1 - lam) * xb[perm]
-            yb = lam * yb + (1 - lam) * yb[perm]
+            xb, yb = mixup(xb, torch.from_numpy(labels[idx]), rng)
             if adversarial is not None:  # PGD copies of waveform crops (fakescope.robustness)
                 from fakescope.robustness.adversarial import audio_adversarial_batch
 
@@ -94,3 +80,35 @@ def train_spec_cnn(
             progress(epoch + 1, epochs)
     model.eval()
     return model
+
+
+def spec_augment(
+    s: np.ndarray, rng: np.random.Generator, max_f0: int, f_mask: int, crop: int
+) -> np.ndarray:
+    """SpecAugment in place: two frequency masks (start below ``max_f0``, up to ``f_mask``
+    rows) and two time masks (2-9 frames), each applied with probability 0.5.
+
+    Examples
+    --------
+    >>> s = spec_augment(np.ones((40, 20)), np.random.default_rng(3), 30, 8, 20)
+    >>> s.shape, bool((s == 0).any())
+    ((40, 20), True)
+    """
+    for _ in range(2):
+        if rng.random() < 0.5:
+            f0 = int(rng.integers(0, max_f0))
+            s[f0 : f0 + int(rng.integers(1, f_mask + 1))] = 0.0
+    for _ in range(2):
+        if rng.random() < 0.5:
+            t0 = int(rng.integers(0, crop - 10))
+            s[:, t0 : t0 + int(rng.integers(2, 10))] = 0.0
+    return s
+
+
+def mixup(xb, yb, rng: np.random.Generator):
+    """Mixup (alpha 0.4) of a batch with a shuffled copy of itself, labels mixed alike (soft)."""
+    import torch
+
+    lam = float(rng.beta(0.4, 0.4))
+    perm = torch.from_numpy(rng.permutation(len(xb)))
+    return lam * xb + (1 - lam) * xb[perm], lam * yb + (1 - lam) * yb[perm]
