@@ -136,9 +136,10 @@ def main() -> None:
                 ),
                 None,
             )
-            print(f"timeline plot: {'yes' if timeline and timeline.png else 'missing'}")
-            if args.keep and timeline and timeline.png:
-                (folder / "bench_timeline.png").write_bytes(timeline.png)
+            png = timeline.picture() if timeline else None
+            print(f"timeline plot: {'yes' if png else 'missing'}")
+            if args.keep and png:
+                (folder / "bench_timeline.png").write_bytes(png)
                 print(f"timeline written to {folder / 'bench_timeline.png'}")
 
 

@@ -91,3 +91,12 @@ def toy_files(tmp_path: Path) -> dict[str, Path]:
     (tmp_path / "broken.toy").write_bytes(b"NOPE")
     out["broken"] = tmp_path / "broken.toy"
     return out
+
+
+@pytest.fixture
+def toy_labelled(toy_files: dict[str, Path]) -> list[str]:
+    """``--real`` and ``--fake`` options naming the two real and the two fake toy files."""
+    return [
+        *("--real", str(toy_files["real1"]), "--real", str(toy_files["real2"])),
+        *("--fake", str(toy_files["fake1"]), "--fake", str(toy_files["fake2"])),
+    ]

@@ -25,10 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from fakescope.core.metrics import equal_error_rate, roc_auc
-from fakescope.video.clip import load_video, probe
+from fakescope.video.aggregate import logit, sigmoid
+from fakescope.video.clip import probe
 from fakescope.video.consistency import TemporalModel, measure_clip
-from fakescope.video.detector import VideoFramesDetector, _logit, _sigmoid
+from fakescope.video.detector import VideoFramesDetector
 from fakescope.video.faces import FaceFinder
+from fakescope.video.loader import load_video
 from fakescope.video.sampling import fixed_rate_times
 
 NAME = re.compile(
@@ -86,7 +88,7 @@ def main(folder: Path, swap_folder: Path | None = None) -> None:
 
     def joined(r):
         parts = [p for p in (r["frames_score"], r.get("temporal_score")) if p is not None]
-        return _sigmoid(np.mean([_logit(p) for p in parts])) if parts else None
+        return sigmoid(np.mean([logit(p) for p in parts])) if parts else None
 
     results = []
     for subset_name, keep in [

@@ -2,8 +2,9 @@
 
 In the spirit of scikit-learn's ``check_estimator``: :func:`check_detector` runs a detector
 through small named checks (scores in [0, 1] or an explicit abstention with a reason, the same
-input gives the same result, evidence serialises to JSON, batch scoring agrees with one-by-one
-scoring, missing weights give an error naming where they were looked for). Which checks apply
+input gives the same result, evidence serialises to JSON, pictures are drawn only when looked
+at, batch scoring agrees with one-by-one scoring, missing weights give an error naming where
+they were looked for). Which checks apply
 follows the abilities the detector declares on itself::
 
     class MyDetector:
@@ -188,12 +189,26 @@ def check_deterministic(detector: Any, media: Media) -> None:
 
 
 def check_json(detector: Any, media: Media) -> None:
-    """Evidence, pictures included, serialises to JSON; pictures are PNG."""
+    """Evidence, pictures included, serialises to JSON; every picture draws as a PNG."""
     ev = detector.score(media)
     json.dumps(ev.to_dict(include_png=True))
     for artefact in ev.artefacts:
-        if artefact.png is not None:
-            _require(artefact.png[:4] == b"\x89PNG", f"{artefact.title!r} is not a PNG")
+        if artefact.kind == "image":
+            png = artefact.picture()
+            _require(png is not None, f"{artefact.title!r}: an image artefact without a picture")
+            _require(png[:4] == b"\x89PNG", f"{artefact.title!r} is not a PNG")
+
+
+def check_pictures_drawn_on_demand(detector: Any, media: Media) -> None:
+    """``score`` draws no picture: it hands over a ``render`` function, and the picture is drawn
+    only where a person looks (the HTML report, the service), never for ``scan --json``."""
+    ev = detector.score(media)
+    for artefact in ev.artefacts:
+        _require(
+            artefact.png is None,
+            f"{detector.name} drew {artefact.title!r} while scoring; give the Artefact a "
+            "render function instead of png bytes",
+        )
 
 
 def check_batch_matches_single(detector: Any, media: Media) -> None:
@@ -242,13 +257,13 @@ def detector_checks(detector: Any) -> list[tuple[str, Check]]:
     ...     def score(self, media):
     ...         return Evidence(self.name, 0.5, "always unsure")
     >>> [name for name, _ in detector_checks(Constant())]
-    ['check_names', 'check_evidence', 'check_json']
+    ['check_names', 'check_evidence', 'check_json', 'check_pictures_drawn_on_demand']
     """
     declared = abilities(detector)
     checks: list[Check] = [check_names, check_evidence]
     if declared["deterministic"]:
         checks.append(check_deterministic)
-    checks.append(check_json)
+    checks += [check_json, check_pictures_drawn_on_demand]
     if callable(getattr(detector, "score_batch", None)):
         checks.append(check_batch_matches_single)
     if declared["weights"]:

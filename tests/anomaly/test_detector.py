@@ -32,7 +32,7 @@ def _check(evidence, size: tuple[int, int]) -> None:  # noqa: ANN001
     assert len(evidence.artefacts) == 2  # critic map and izi_f residual map
     for art in evidence.artefacts:
         assert art.kind == "image"
-        assert Image.open(io.BytesIO(art.png)).size == size
+        assert Image.open(io.BytesIO(art.picture())).size == size
     assert evidence.details["patches"] > 0
     assert 0 <= evidence.details["probability_izif"] <= 1
     evidence.to_dict()  # JSON-serialisable

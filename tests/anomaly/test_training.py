@@ -75,3 +75,54 @@ def test_config_rejects_unknown_settings() -> None:
         TrainConfig(statistic="psnr")
     with pytest.raises(ValueError, match="representation"):
         TrainConfig(representation="fft")
+
+
+def _images(n: int = 3) -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    return [rng.integers(0, 255, (48, 48, 3), dtype=np.uint8) for _ in range(n)]
+
+
+def _params(net: torch.nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def _unchanged(before: list[torch.Tensor], net: torch.nn.Module) -> bool:
+    return all(torch.equal(a, b) for a, b in zip(before, _params(net), strict=True))
+
+
+def test_each_phase_trains_only_its_own_networks(tmp_path: Path) -> None:
+    from fakescope.anomaly.train_state import Checkpointer, TrainState
+    from fakescope.anomaly.training import train_encoder, train_gan
+
+    state = TrainState(TrainConfig(**TINY, gan_steps=2, encoder_steps=2))
+    checkpoint = Checkpointer(tmp_path / "checkpoint.pt", [])
+    encoder_before, generator_before = _params(state.encoder), _params(state.generator)
+    lines: list[str] = []
+    train_gan(state, _images(), checkpoint, lines.append)
+    assert state.gan_step == 2 and state.encoder_step == 0 and lines[-1].startswith("GAN 2/2")
+    assert _unchanged(encoder_before, state.encoder)
+    assert not _unchanged(generator_before, state.generator)
+
+    generator_after_gan = _params(state.generator)
+    train_encoder(state, _images(), checkpoint, lines.append)
+    assert state.encoder_step == 2 and lines[-1].startswith("encoder 2/2")
+    assert _unchanged(generator_after_gan, state.generator)
+    assert not _unchanged(encoder_before, state.encoder)
+    assert [h["phase"] for h in state.history] == ["gan", "gan", "encoder", "encoder"]
+
+
+def test_more_gan_steps_on_resume_restart_the_encoder_phase(tmp_path: Path) -> None:
+    from fakescope.anomaly.train_state import Checkpointer, TrainState
+    from fakescope.anomaly.training import start_or_resume
+
+    checkpoint = Checkpointer(tmp_path / "checkpoint.pt", ["a.png"])
+    state = TrainState(TrainConfig(**TINY, gan_steps=1, encoder_steps=1))
+    state.gan_step, state.encoder_step = 1, 1
+    checkpoint.save(state)
+    messages: list[str] = []
+    longer = TrainConfig(**TINY, gan_steps=3, encoder_steps=1)
+    again = start_or_resume(longer, checkpoint, tmp_path, True, messages.append)
+    assert (again.gan_step, again.encoder_step, again.cfg.gan_steps) == (1, 0, 3)
+    assert "encoder phase will run again" in messages[-1]
+    fresh = start_or_resume(TrainConfig(**TINY), checkpoint, tmp_path, False, messages.append)
+    assert fresh.gan_step == 0  # without resume the checkpoint is not read

@@ -47,7 +47,7 @@ def test_shipped_detector_gives_probability_and_timeline(sig):
     ev = det.score(_speech_media(sig, 10.0))
     assert 0.0 <= ev.score <= 1.0
     assert len(ev.details["segments"]) == 3
-    assert ev.artefacts and ev.artefacts[0].png.startswith(b"\x89PNG")
+    assert ev.artefacts and ev.artefacts[0].picture().startswith(b"\x89PNG")
     assert det.score(_speech_media(sig, 10.0)).score == pytest.approx(ev.score)
 
 

@@ -62,7 +62,8 @@ def test_detector_scores_music_with_fakeprint_timeline_and_analysis():
     assert 0 <= ev.score <= 1
     titles = [a.title for a in ev.artefacts]
     assert titles[0] == "music fakeprint" and "music analysis" in titles and len(titles) == 3
-    assert all(a.png.startswith(b"\x89PNG") for a in ev.artefacts)
+    assert all(a.png is None for a in ev.artefacts)  # drawn only where a person looks
+    assert all(a.picture().startswith(b"\x89PNG") for a in ev.artefacts)
     assert len(ev.details["segments"]) == 4
     assert "tempo_bpm" in ev.details["music_analysis"]
 

@@ -74,7 +74,7 @@ def test_evidence_heat_map(detector: ResidualCNNDetector, photo: np.ndarray) -> 
     ev = detector.score(_media(photo))
     assert 0 <= ev.score <= 1
     [art] = ev.artefacts
-    assert art.kind == "image" and Image.open(io.BytesIO(art.png)).size == (160, 160)
+    assert art.kind == "image" and Image.open(io.BytesIO(art.picture())).size == (160, 160)
     assert ev.details["grid"] == [16, 16]
     json.dumps(ev.to_dict())
 

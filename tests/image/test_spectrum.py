@@ -36,7 +36,7 @@ def test_evidence_has_spectrum_plot_and_is_json(detector: SpectrumDetector, phot
     ev = detector.score(_media(photo))
     assert 0.0 <= ev.score <= 1.0 and ev.reason
     [art] = ev.artefacts
-    assert art.kind == "image" and Image.open(io.BytesIO(art.png)).format == "PNG"
+    assert art.kind == "image" and Image.open(io.BytesIO(art.picture())).format == "PNG"
     json.dumps(ev.to_dict())
 
 

@@ -1,9 +1,11 @@
+from functools import partial
+
 import numpy as np
 
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.fusion import LogitMeanFuser, Report
 from fakescope.core.plotting import array_to_png
-from fakescope.report.html import render_html, write_html
+from fakescope.report.html import HtmlReport, render_html, write_html
 
 
 def _report(path="<script>x</script>.png", png_width=2):
@@ -74,3 +76,32 @@ def test_scores_the_verdict_did_not_count_are_marked():
     html = render_html([r])
     assert '<div class="det uncounted"><b>lm-rank</b>' in html
     assert "(not counted: the image verdict&#39;s fusion model was not fitted)" in html
+
+
+def _lazy_report(render):
+    picture = Artefact("image", "heat map", render=render)
+    evidence = Evidence("spectrum", 0.9, "peaks", artefacts=[picture])
+    return Report.from_evidence("a.png", "image", [evidence], LogitMeanFuser()), picture
+
+
+def test_pictures_are_drawn_when_added_to_the_page_and_their_data_let_go():
+    drawn = []
+
+    def draw(rgb):
+        drawn.append(rgb.shape)
+        return array_to_png(rgb)
+
+    report, picture = _lazy_report(partial(draw, np.zeros((2, 3, 3), "uint8")))
+    assert "png_base64" not in report.to_dict()["evidence"][0]["artefacts"][0]
+    assert drawn == []  # the JSON record never draws it
+    page = HtmlReport()
+    page.add(report)
+    assert drawn == [(2, 3, 3)] and picture.render is None and picture.png[:4] == b"\x89PNG"
+    assert len(page) == 1 and "data:image/png;base64," in page.render()
+
+
+def test_a_picture_that_fails_to_draw_costs_only_the_picture(caplog):
+    report, _ = _lazy_report(partial(array_to_png, np.zeros((2, 3, 3))))  # float: Pillow refuses
+    html = render_html([report])
+    assert "likely synthetic" in html and "data:image/png" not in html
+    assert "heat map" in caplog.text and "could not be drawn" in caplog.text

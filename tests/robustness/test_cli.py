@@ -123,20 +123,8 @@ def test_audio_run_and_attack_budget(tmp_path):
     assert res["attacks"][0]["budget"] == "0.001"
 
 
-def test_modality_without_attackable_detector_gets_a_note(toy_files):
-    result = runner.invoke(
-        app,
-        [
-            "--real",
-            str(toy_files["real1"]),
-            "--real",
-            str(toy_files["real2"]),
-            "--fake",
-            str(toy_files["fake1"]),
-            "--fake",
-            str(toy_files["fake2"]),
-        ],
-    )
+def test_modality_without_attackable_detector_gets_a_note(toy_labelled):
+    result = runner.invoke(app, toy_labelled)
     assert result.exit_code == 0, result.output
     assert "clean" in result.stdout and "no attack on toy" in result.stdout
 

@@ -1,3 +1,5 @@
+from functools import partial
+
 import numpy as np
 
 from fakescope.core.evidence import Artefact, Evidence
@@ -7,14 +9,16 @@ from fakescope.service.outcome import FILE_TOKEN, Outcome
 from fakescope.service.worker import mark_memory_trouble, outcome_from_reports
 
 
-def test_pictures_leave_the_records_and_are_keyed_by_content():
-    png = array_to_png(np.zeros((3, 5, 3), np.uint8))
+def test_pictures_are_drawn_leave_the_records_and_are_keyed_by_content():
+    grey = np.zeros((3, 5, 3), np.uint8)
+    png = array_to_png(grey)
     staged = "/srv/uploads/abc/0001.jsonl"
+    draw = partial(array_to_png, grey)  # the detector hands over data; the service draws
     reports = [
         Report.from_evidence(
             f"{staged}#{i}",
             "text",
-            [Evidence("x", 0.4, f"read {staged}", [Artefact("image", "map", png=png)])],
+            [Evidence("x", 0.4, f"read {staged}", [Artefact("image", "map", render=draw)])],
             LogitMeanFuser(),
         )
         for i in (1, 2)

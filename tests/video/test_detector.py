@@ -8,9 +8,9 @@ import pytest
 from fakescope.core import registry
 from fakescope.core.evidence import Evidence
 from fakescope.core.media import MediaError
-from fakescope.video.clip import load_video
 from fakescope.video.consistency import TemporalModel
-from fakescope.video.detector import VideoFramesDetector, aggregate_scores, centre_crop
+from fakescope.video.detector import VideoFramesDetector
+from fakescope.video.loader import load_video
 
 from .conftest import truncate
 
@@ -39,12 +39,6 @@ def brightness_detector():
     registry._DETECTORS.pop(TEST_DETECTOR, None)
 
 
-def test_aggregate_and_crop():
-    assert aggregate_scores([0.2, 0.2]) == pytest.approx(0.2)
-    assert aggregate_scores([0.1] * 9 + [0.99]) > 0.1
-    assert centre_crop(np.zeros((100, 50, 3)), 64).shape == (64, 50, 3)
-
-
 def test_scores_frames_with_image_detectors_and_draws_a_timeline(make_video, brightness_detector):
     media = load_video(make_video(frames=30, fps=15))[0]
     det = VideoFramesDetector(image_detectors=[brightness_detector], temporal_model=None)
@@ -57,7 +51,7 @@ def test_scores_frames_with_image_detectors_and_draws_a_timeline(make_video, bri
     assert ev.details["image_detectors"] == [TEST_DETECTOR]
     titles = [a.title for a in ev.artefacts]
     assert titles[0] == "Per-frame scores over time"
-    assert all(a.png[:4] == b"\x89PNG" for a in ev.artefacts)
+    assert all(a.picture()[:4] == b"\x89PNG" for a in ev.artefacts)
     assert len(ev.artefacts) == 1 + 3  # timeline + worst frames
     json.dumps(ev.to_dict())  # evidence is JSON-serialisable
     again = det.score(media)

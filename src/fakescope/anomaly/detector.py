@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -145,11 +146,11 @@ class AnomalyDetector:
             reason = "Its fine pixel texture is unusual for a real photo, but not far off."
         else:
             reason = "Its fine pixel texture looks like the real photos the model learned."
-        critic_png = render_overlay(
-            image,
-            scale_map(s.critic_map, cal["critic_patch_median"], cal["critic_patch_high"]),
-        )
-        residual_png = overlay_png(image, s.residual_map, cal.get("residual_reference"))
+        # Pictures are drawn only where a person looks (HTML report, service), not in scan --json.
+        critic_map = scale_map(s.critic_map, cal["critic_patch_median"], cal["critic_patch_high"])
+        critic_picture = partial(render_overlay, image, critic_map)
+        reference = cal.get("residual_reference")
+        residual_picture = partial(overlay_png, image, s.residual_map, reference)
         details = {
             **s.details,
             "statistic": self.model.config["statistic"],
@@ -164,13 +165,13 @@ class AnomalyDetector:
                 Artefact(
                     "image",
                     "Patches the f-AnoGAN critic finds unlike real photos (bright = less real)",
-                    png=critic_png,
+                    render=critic_picture,
                 ),
                 Artefact(
                     "image",
                     "f-AnoGAN residual |x - G(E(x))| (bright = not reproducible by the model "
                     "of real photos)",
-                    png=residual_png,
+                    render=residual_picture,
                 ),
             ],
             details=details,

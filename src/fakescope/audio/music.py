@@ -16,13 +16,14 @@ drums, vocals) of :mod:`fakescope.audio.music_analysis`.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from fakescope.audio import music_fakeprint as mf
 from fakescope.audio.dsp import segment_bounds
-from fakescope.audio.timeline import aggregate_logits, timeline_artefact
+from fakescope.audio.timeline import aggregate_logits, segments_timeline
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.fusion import sigmoid
 from fakescope.core.media import Media
@@ -198,15 +199,8 @@ class MusicArtifactsDetector:
                 "scored, as real recordings can be band-limited too)"
             )
         artefacts = [fakeprint_artefact(fp_power, model.spec)]
-        if len(segs) > 1:
-            artefacts.append(
-                timeline_artefact(
-                    [a for a, _, _ in segs],
-                    [b for _, b, _ in segs],
-                    seg_scores,
-                    "music-artifacts: P(machine-made) per segment",
-                )
-            )
+        title = "music-artifacts: P(machine-made) per segment"
+        artefacts += segments_timeline(segs, seg_scores, title)
         details = {
             "log_odds": round(z, 4),
             "content": content,
@@ -224,9 +218,11 @@ class MusicArtifactsDetector:
                 from fakescope.audio.music_analysis.plot import analysis_png
 
                 details["music_analysis"] = analysis.to_dict()
-                artefacts.append(
-                    Artefact(kind="image", title="music analysis", png=analysis_png(x16, analysis))
-                )
+                # the picture keeps what it draws from: the analysis' mel frames, or else the
+                # first minute of sound, never the whole file
+                sound = x16[:0] if analysis.mel is not None else x16[: int(60 * RATE)]
+                draw = partial(analysis_png, sound.copy(), analysis)
+                artefacts.append(Artefact(kind="image", title="music analysis", render=draw))
         return Evidence(self.name, p, reason, artefacts=artefacts, details=details)
 
 
@@ -275,11 +271,10 @@ def fakeprint_artefact(power: np.ndarray, spec: mf.Spec = mf.NARROW) -> Artefact
     title = "fakeprint: dB over the spectral envelope"
     if marks is not None:
         title += f" (red: strongest regular comb, {spacing:.0f} Hz apart)"
-    png = line_plot_png(freqs, fp, title, "kHz", marks)
     return Artefact(
         kind="image",
         title="music fakeprint",
-        png=png,
+        render=partial(line_plot_png, freqs, fp, title, "kHz", marks),
         data={"strongest_comb_hz": round(spacing, 1)},
     )
 

@@ -24,7 +24,7 @@ from fakescope.audio.dsp import (
     trim_silence,
 )
 from fakescope.audio.threads import single_thread
-from fakescope.audio.timeline import aggregate_logits, timeline_artefact
+from fakescope.audio.timeline import aggregate_logits, segments_timeline
 from fakescope.core.evidence import Evidence
 from fakescope.core.fusion import sigmoid
 from fakescope.core.media import Media
@@ -143,14 +143,6 @@ class SpeechDetector(ABC):
             ],
             "content": media.data.cache.get("content"),
         }
-        artefacts = []
-        if len(segs) > 1:
-            artefacts.append(
-                timeline_artefact(
-                    [a for a, _, _ in segs],
-                    [b for _, b, _ in segs],
-                    seg_scores,
-                    f"{self.name}: P(synthetic voice) per segment",
-                )
-            )
+        title = f"{self.name}: P(synthetic voice) per segment"
+        artefacts = segments_timeline(segs, seg_scores, title)
         return Evidence(self.name, p, reason, artefacts=artefacts, details=details)

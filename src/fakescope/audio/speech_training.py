@@ -73,6 +73,7 @@ def train_spec_cnn16(
 
     from fakescope.audio.channel import rawboost
     from fakescope.audio.spec_cnn import STFT, build_model, log_spectrogram, n_bins
+    from fakescope.audio.spec_cnn_training import mixup, spec_augment
     from fakescope.audio.speech_cache import pcm_to_float
 
     torch.manual_seed(seed)
@@ -104,21 +105,9 @@ def train_spec_cnn16(
                 if rng.random() < rawboost_p:
                     a = rawboost(a, rate, rng)
                 s = log_spectrogram(a, rate)
-                for _ in range(2):
-                    if rng.random() < 0.5:
-                        f0 = int(rng.integers(0, bins - 8))
-                        s[f0 : f0 + int(rng.integers(1, f_mask + 1))] = 0.0
-                for _ in range(2):
-                    if rng.random() < 0.5:
-                        t0 = int(rng.integers(0, crop - 10))
-                        s[:, t0 : t0 + int(rng.integers(2, 10))] = 0.0
-                batch.append(s)
+                batch.append(spec_augment(s, rng, max_f0=bins - 8, f_mask=f_mask, crop=crop))
             xb = torch.from_numpy(np.stack(batch))[:, None]
-            yb = torch.from_numpy(y[idx])
-            lam = float(rng.beta(0.4, 0.4))
-            perm = torch.from_numpy(rng.permutation(len(idx)))
-            xb = lam * xb + (1 - lam) * xb[perm]
-            yb = lam * yb + (1 - lam) * yb[perm]
+            xb, yb = mixup(xb, torch.from_numpy(y[idx]), rng)
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()

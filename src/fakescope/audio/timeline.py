@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from fakescope.core.evidence import Artefact
@@ -23,15 +25,15 @@ def aggregate_logits(logits: np.ndarray, weights: np.ndarray | None = None) -> f
 def timeline_artefact(
     starts: list[float], ends: list[float], scores: list[float | None], title: str
 ) -> Artefact:
-    """A step plot of P(machine-made) over time, one step per segment (PNG artefact).
+    """A step plot of P(machine-made) over time, one step per segment (drawn when looked at).
 
     Examples
     --------
     >>> a = timeline_artefact([0, 4], [4, 8], [0.1, 0.9], "spec-cnn per segment")
-    >>> a.kind, a.png[:4]
+    >>> a.kind, a.picture()[:4]
     ('image', b'\\x89PNG')
     """
-    png = _step_plot_png(starts, ends, scores, title)
+    picture = partial(_step_plot_png, list(starts), list(ends), list(scores), title)
     data = [
         {
             "start_s": round(s, 3),
@@ -40,7 +42,24 @@ def timeline_artefact(
         }
         for s, e, p in zip(starts, ends, scores, strict=True)
     ]
-    return Artefact(kind="image", title=title, png=png, data=data)
+    return Artefact(kind="image", title=title, data=data, render=picture)
+
+
+def segments_timeline(segments, scores: list[float | None], title: str) -> list[Artefact]:
+    """The timeline of ``(start_s, end_s, samples)`` segments, or nothing for one segment.
+
+    Examples
+    --------
+    >>> segs = [(0.0, 3.0, None), (3.0, 6.0, None)]
+    >>> [a.title for a in segments_timeline(segs, [0.2, 0.8], "per segment")]
+    ['per segment']
+    >>> segments_timeline(segs[:1], [0.2], "per segment")
+    []
+    """
+    if len(segments) < 2:  # one step says no more than the file's score
+        return []
+    starts, ends = [s[0] for s in segments], [s[1] for s in segments]
+    return [timeline_artefact(starts, ends, scores, title)]
 
 
 def _step_plot_png(starts, ends, scores, title: str, width: int = 640, height: int = 210) -> bytes:

@@ -39,8 +39,8 @@ def train_all16(
     import torch
 
     from fakescope.audio.content import save_content_model
+    from fakescope.audio.content_training import music_files, train_content
     from fakescope.audio.speech_training import train_speech
-    from fakescope.audio.training import music_files, train_content
 
     labels = {i.label for i in items}
     if labels != {0, 1}:

@@ -6,37 +6,28 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def usage_error(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(EXIT_USAGE)
-
-
-def progress_bar(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not enabled,
-    )
+from fakescope.batch.task import ScanConfig
+from fakescope.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, progress_bar, usage_error
 
 
 def scan_batch(
-    paths, detector, extra, batch_size, threads, engine, address, workers, out, plugin, html
+    paths: list[str],
+    config: ScanConfig,
+    *,
+    engine: str,
+    address: str | None = None,
+    workers: int | None = None,
+    out: Path | None = None,
+    html: Path | None = None,
 ) -> None:
-    """``scan --engine dask|ray`` or ``--out``: JSON Lines per input as it finishes, resumable."""
+    """``scan --engine dask|ray`` or ``--out``: JSON Lines per input as it finishes, resumable.
+
+    ``config`` is what every worker builds its Scanner from (detectors, batch size, threads,
+    plugin files, the per-file time limit and the memory budget).
+    """
     from fakescope.batch.engines import ENGINES, EngineUnavailable
     from fakescope.batch.run import run_batch
-    from fakescope.batch.task import ScanConfig
 
     if engine not in ENGINES:
         usage_error(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -46,22 +37,15 @@ def scan_batch(
         usage_error(f"{out} is a folder; give a file name for --out")
     from fakescope.core.pipeline import Scanner
 
-    plugins = tuple(str(Path(p).resolve()) for p in plugin or [])
-    for path in plugins:
+    for path in config.plugin_files:
         from fakescope.service.worker import run_plugin_file
 
         run_plugin_file(path)
     try:
-        Scanner(detectors=detector, extra=extra)  # unknown detector names: usage error, early
+        # unknown detector names: a usage error now, not on every worker later
+        Scanner(detectors=config.detectors, extra=config.extra)
     except KeyError as exc:
         usage_error(str(exc.args[0]))
-    config = ScanConfig(
-        detectors=tuple(detector) if detector else None,
-        extra=tuple(extra or ()),
-        batch_size=batch_size,
-        threads=threads,
-        plugin_files=plugins,
-    )
     with progress_bar(err.is_terminal) as progress:
         task = progress.add_task(f"scanning ({engine})", total=None)
 

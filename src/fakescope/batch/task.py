@@ -6,18 +6,27 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from fakescope.core.pipeline import DEFAULT_MEMORY_BUDGET, DEFAULT_TIMEOUT
+
 _SCANNERS: dict[Any, Any] = {}
 
 
 @dataclass(frozen=True)
 class ScanConfig:
-    """How workers build their Scanner (pickled to every worker)."""
+    """How workers build their Scanner (pickled to every worker).
+
+    ``timeout`` (seconds per loading step and scoring batch, ``None``: no limit) and
+    ``memory_budget`` (bytes of decoded data) are the Scanner's own limits, so a cluster scan
+    stops a stuck file as ``fakescope scan --timeout`` does on one machine.
+    """
 
     detectors: tuple[str, ...] | None = None
     extra: tuple[str, ...] = ()
     batch_size: int = 16
     threads: int | None = None
     plugin_files: tuple[str, ...] = ()
+    timeout: float | None = DEFAULT_TIMEOUT
+    memory_budget: int = DEFAULT_MEMORY_BUDGET
 
 
 def scanner_for(config: ScanConfig) -> Any:
@@ -35,7 +44,13 @@ def scanner_for(config: ScanConfig) -> Any:
             import torch
 
             torch.set_num_threads(config.threads)
-        scanner = Scanner(config.detectors, extra=config.extra, batch_size=config.batch_size)
+        scanner = Scanner(
+            config.detectors,
+            extra=config.extra,
+            batch_size=config.batch_size,
+            timeout=config.timeout,
+            memory_budget=config.memory_budget,
+        )
         _SCANNERS[config] = scanner
     return scanner
 

@@ -9,18 +9,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from fakescope import console
+from fakescope.console import err, progress_bar, usage_error
+
 FAMILY_HELP = "biggan (the class-conditional GAN) | decoder | upsample | selfblend (need --input)"
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    _console().print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
 
 
 _OVERWRITE = False
@@ -29,7 +21,9 @@ _OVERWRITE = False
 def _target(path: Path) -> Path:
     """``path``, unless it exists and --overwrite was not given (never lose the user's files)."""
     if path.exists() and not _OVERWRITE:
-        _fail(f"{path} already exists; pass --overwrite to replace it or choose another --out")
+        usage_error(
+            f"{path} already exists; pass --overwrite to replace it or choose another --out"
+        )
     return path
 
 
@@ -78,17 +72,16 @@ def generate_image(
     ] = False,
 ) -> None:
     """Make synthetic images with provenance (watermark, embedded metadata, sidecar JSON)."""
-    from rich.console import Console
 
     from fakescope.generate_image.simulated import FAMILIES
 
     fmt = fmt.lower().lstrip(".")
     if fmt not in ("png", "jpg", "jpeg", "webp"):
-        _fail(f"--format {fmt}: use png, jpg or webp")
+        usage_error(f"--format {fmt}: use png, jpg or webp")
     if out.exists() and not out.is_dir():
-        _fail(f"{out} exists and is not a folder")
+        usage_error(f"{out} exists and is not a folder")
     if family != "biggan" and family not in FAMILIES:
-        _fail(f"unknown family {family!r}: {FAMILY_HELP}")
+        usage_error(f"unknown family {family!r}: {FAMILY_HELP}")
     creds = _credentials(sign, key, cert)
     out.mkdir(parents=True, exist_ok=True)
     global _OVERWRITE
@@ -99,12 +92,10 @@ def generate_image(
         )
     else:
         if not input_:
-            _fail(f"--family {family} turns real photos into fakes: give them with --input")
+            usage_error(f"--family {family} turns real photos into fakes: give them with --input")
         written = _generate_simulated(out, family, input_, n, seed, fmt, watermark, creds)
-    Console(highlight=False, soft_wrap=True).print("\n".join(str(p) for p in written))
-    _console().print(
-        f"wrote {len(written)} file(s) to {out} (each with a .provenance.json sidecar)"
-    )
+    console.out.print("\n".join(str(p) for p in written))
+    err.print(f"wrote {len(written)} file(s) to {out} (each with a .provenance.json sidecar)")
 
 
 def _credentials(sign: bool, key: Path | None, cert: Path | None):
@@ -114,13 +105,13 @@ def _credentials(sign: bool, key: Path | None, cert: Path | None):
     from fakescope.provenance.certs import Credentials, load_or_create
 
     if not available():
-        _fail("--sign needs the c2pa-python package: pip install 'fakescope[provenance]'")
+        usage_error("--sign needs the c2pa-python package: pip install 'fakescope[provenance]'")
     if (key is None) != (cert is None):
-        _fail("give both --key and --cert (or neither, for the local test certificate)")
+        usage_error("give both --key and --cert (or neither, for the local test certificate)")
     if key is not None and cert is not None:
         for p in (key, cert):
             if not p.is_file():
-                _fail(f"{p}: no such file")
+                usage_error(f"{p}: no such file")
         return Credentials(key.parent, key, cert, None)
     return load_or_create()
 
@@ -148,7 +139,7 @@ def _generate_gan(
             for c in (classes or list(range(cfg.n_classes)))
         ]
     except (WeightsError, SamplingError) as exc:
-        _fail(str(exc))
+        usage_error(str(exc))
     model_info = {
         "sha256": sha256_file(model_path),
         "architecture": cfg.to_dict(),
@@ -206,7 +197,7 @@ def _generate_gan(
                 g, cfg, a, b or a, seeds=(seed, seed + 1000), steps=8, rows=4, truncation=truncation
             )
         except SamplingError as exc:
-            _fail(str(exc))
+            usage_error(str(exc))
         sheet = tile(rows.reshape(-1, *rows.shape[2:]), cols=8)
         settings = {
             "interpolate": [a, b or a],
@@ -237,9 +228,9 @@ def _photos(inputs: list[Path]) -> list[Path]:
         elif p.is_file():
             found.append(p)
         else:
-            _fail(f"{p}: no such file or folder")
+            usage_error(f"{p}: no such file or folder")
     if not found:
-        _fail("no images found in --input")
+        usage_error("no images found in --input")
     return found
 
 
@@ -257,9 +248,9 @@ def _generate_simulated(out, family, inputs, n, seed, fmt, watermark, creds) -> 
                 photos.append(np.asarray(im.convert("RGB")))
                 names.append(p)
         except (OSError, UnidentifiedImageError) as exc:
-            _console().print(f"[yellow]skipped[/yellow] {p}: {exc}")
+            err.print(f"[yellow]skipped[/yellow] {p}: {exc}")
     if not photos:
-        _fail("none of the --input files could be read as an image")
+        usage_error("none of the --input files could be read as an image")
     sim = SimulatedGenerator(family, seed=seed).fit(photos)
     written = []
     for i, (photo, src) in enumerate(zip(photos, names, strict=True)):
@@ -306,31 +297,22 @@ def train_generator(
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
 ) -> None:
     """Train the class-conditional GAN (BigGAN-style) on a folder of class sub-folders."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
     from fakescope.generate_image.data import DataError, load_class_folders
     from fakescope.generate_image.training import TrainSettings
     from fakescope.generate_image.training import train_generator as run
 
-    console = _console()
     if resolution not in (8, 16, 32, 64):
-        _fail("--resolution must be 8, 16, 32 or 64")
+        usage_error("--resolution must be 8, 16, 32 or 64")
     if out.exists() and not overwrite:
-        _fail(f"{out} already exists; pass --overwrite to replace it")
+        usage_error(f"{out} already exists; pass --overwrite to replace it")
     try:
-        with console.status(f"reading {data}"):
+        with err.status(f"reading {data}"):
             ds = load_class_folders(data, resolution=resolution, max_per_class=max_per_class)
     except DataError as exc:
-        _fail(str(exc))
+        usage_error(str(exc))
     for s in ds.skipped[:10]:
-        console.print(f"[yellow]skipped[/yellow] {s}")
-    console.print(
+        err.print(f"[yellow]skipped[/yellow] {s}")
+    err.print(
         f"{len(ds.labels)} images, {len(ds.class_names)} classes, "
         f"{'gray' if ds.channels == 1 else 'RGB'} at {resolution}x{resolution}"
     )
@@ -343,14 +325,7 @@ def train_generator(
         bf16=bf16,
         training_data=training_data,
     )
-    with Progress(
-        TextColumn("training"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with progress_bar(True) as progress:
         task = progress.add_task("training", total=steps)
         log = run(
             ds,
@@ -359,4 +334,4 @@ def train_generator(
             log=lambda m: None,
             progress=lambda d, t: progress.update(task, completed=d, total=t),
         )
-    console.print(f"wrote {out} ({log.seconds:.0f} s on {threads} thread(s))")
+    err.print(f"wrote {out} ({log.seconds:.0f} s on {threads} thread(s))")

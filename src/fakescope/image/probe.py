@@ -9,6 +9,7 @@ docs/image.md).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -188,7 +189,8 @@ class BackboneProbeDetector:
         if crop is not None and maps is not None:
             cell_p = self.cell_probabilities(crop, maps)
             title = "Backbone probe by region (red = looks generated; relative)"
-            artefacts.append(Artefact("image", title, png=heatmap_overlay(crop, cell_p)))
+            picture = partial(heatmap_overlay, crop, cell_p)
+            artefacts.append(Artefact("image", title, render=picture))
         return Evidence(
             self.name,
             p,

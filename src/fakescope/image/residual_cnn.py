@@ -10,6 +10,7 @@ image score pools the cells.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -209,11 +210,8 @@ class ResidualCNNDetector:
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
 
+        # a missing file raises WeightsError (a FileNotFoundError) naming where it looked
         path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"residual-cnn weights not found at {path}; run `fakescope train image --real DIR`"
-            )
         self._torch = torch
         self.model, info = load_model(path)
         self.model = fold_batchnorm(self.model).to(memory_format=torch.channels_last)
@@ -308,12 +306,14 @@ class ResidualCNNDetector:
             reason = "the noise pattern looks like a camera's"
         else:
             reason = "the noise pattern is ambiguous"
-        png = heatmap_overlay(crop, cell_p)
+        picture = partial(heatmap_overlay, crop, cell_p)
         return Evidence(
             self.name,
             p,
             reason,
-            artefacts=[Artefact("image", "Residual CNN heat map (red = machine-made)", png=png)],
+            artefacts=[
+                Artefact("image", "Residual CNN heat map (red = machine-made)", render=picture)
+            ],
             details={
                 "probability": round(p, 6),
                 "suspicious_cell_share": round(share, 4),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -46,11 +47,8 @@ class SpectrumDetector:
     abilities = {"weights": "image"}  # see fakescope.testing
 
     def __init__(self, weights: str | Path | None = None) -> None:
+        # a missing file raises WeightsError (a FileNotFoundError) naming where it looked
         path = weights_file("image", WEIGHTS_FILE, SHIPPED_WEIGHTS, weights=weights)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"spectrum weights not found at {path}; run `fakescope train image --real DIR`"
-            )
         self.classifier = FeatureClassifier.load(path)
         ref = self.classifier.extra.get("real_profile")
         self.real_profile = None if ref is None else np.asarray(ref, dtype=np.float64)
@@ -97,7 +95,7 @@ class SpectrumDetector:
         else:
             reason = "the frequency spectrum is ambiguous"
         small = spec[:: max(1, spec.shape[0] // 128), :: max(1, spec.shape[1] // 128)]
-        png = spectrum_plot(small, profile, self.real_profile)
+        picture = partial(spectrum_plot, small.copy(), profile, self.real_profile)
         details = {
             "probability": round(p, 6),
             "periodic_peak_log10": round(peak_ratio, 4),
@@ -109,6 +107,6 @@ class SpectrumDetector:
             self.name,
             p,
             reason,
-            artefacts=[Artefact("image", "Frequency spectrum", png=png)],
+            artefacts=[Artefact("image", "Frequency spectrum", render=picture)],
             details=details,
         )

@@ -40,6 +40,16 @@ def _found_evidence(name: str, payload: int | None, stats: dict) -> Evidence:
     )
 
 
+def _not_found_evidence(name: str, stats: dict) -> Evidence:
+    # no score: a missing mark says nothing, as most generators mark nothing
+    return Evidence(
+        name,
+        None,
+        "no fakescope watermark found (neutral: most generators do not mark their output)",
+        details={"found": False, **stats},
+    )
+
+
 class WatermarkDetector:
     """Looks for the fakescope image watermark (keyed STDM in a canonical DCT band).
 
@@ -68,12 +78,7 @@ class WatermarkDetector:
         }
         if det.found:
             return _found_evidence(self.name, det.payload, stats)
-        return Evidence(
-            self.name,
-            None,
-            "no fakescope watermark found (neutral: most generators do not mark their output)",
-            details={"found": False, **stats},
-        )
+        return _not_found_evidence(self.name, stats)
 
 
 class AudioWatermarkDetector:
@@ -94,9 +99,4 @@ class AudioWatermarkDetector:
         stats = {"z": round(det.z, 2), "crc_ok": det.crc_ok, "offset_s": round(det.offset_s, 3)}
         if det.found:
             return _found_evidence(self.name, det.payload, stats)
-        return Evidence(
-            self.name,
-            None,
-            "no fakescope watermark found (neutral: most generators do not mark their output)",
-            details={"found": False, **stats},
-        )
+        return _not_found_evidence(self.name, stats)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from fakescope.console import err, out, progress_bar
+
 
 def _split(values: list[str] | None) -> list[str] | None:
     """``--x a,b --x c`` -> ``[a, b, c]``."""
@@ -84,20 +86,9 @@ def robustness_command(
 ) -> None:
     """Measure how easily a detector is fooled: AUC and TPR at 1 % FPR under each laundering
     transform and strength, attack success per budget, fooling images."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
     from fakescope.robustness.engine import Settings, run_robustness
     from fakescope.robustness.report import print_tables, save_gallery, to_json, write_html
 
-    out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     names = _split(transforms)
     attack_names = _split(attacks)
     settings = Settings(
@@ -129,9 +120,7 @@ def robustness_command(
     if html is not None and html.is_dir():
         err.print(f"[red]error:[/red] {html} is a folder; give a file name for --html")
         raise typer.Exit(2)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err, transient=True,
-                  disable=not err.is_terminal) as progress:  # fmt: skip
+    with progress_bar(err.is_terminal) as progress:
         task = progress.add_task("robustness", total=None)
 
         def tick(done: int, total: int, label: str) -> None:

@@ -7,15 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-EXIT_FAILED, EXIT_USAGE = 1, 2
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def usage_error(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(EXIT_USAGE)
+from fakescope.commands.options import PluginFiles
+from fakescope.console import EXIT_FAILED, EXIT_USAGE, err, usage_error
 
 
 def serve(
@@ -77,10 +71,7 @@ def serve(
     keep_days: Annotated[
         float | None, typer.Option(help="Delete history and stored analyses older than this.")
     ] = None,
-    plugin: Annotated[
-        list[str] | None,
-        typer.Option("--plugin", help="A Python file that registers detectors (repeat)."),
-    ] = None,
+    plugin: PluginFiles = None,
 ) -> None:
     """Run the web service: a page to upload files and a JSON API (/docs)."""
     try:

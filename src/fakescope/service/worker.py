@@ -78,7 +78,7 @@ def outcome_from_reports(reports: list[Report], path: str) -> Outcome:
         for evidence, stored in zip(report.evidence, record["evidence"], strict=True):
             stored["reason"] = str(stored.get("reason") or "").replace(path, FILE_TOKEN)
             for artefact, out in zip(evidence.artefacts, stored["artefacts"], strict=True):
-                png = artefact.png
+                png = artefact.picture()  # drawn here: a person will look at it
                 if png:
                     digest = hashlib.sha256(png).hexdigest()
                     width, height = _png_size(png)

@@ -16,8 +16,9 @@ def _video_frames():  # noqa: ANN202  (a Detector)
 def register() -> None:
     """Register the video loader, detector and commands."""
     from fakescope.core.registry import register_command, register_detector, register_loader
-    from fakescope.video.clip import VIDEO_EXTENSIONS, load_video, sniff_video
+    from fakescope.video.clip import VIDEO_EXTENSIONS, sniff_video
     from fakescope.video.commands import generate_faceswap, train_video
+    from fakescope.video.loader import load_video
 
     register_loader("video", VIDEO_EXTENSIONS, load_video, sniff=sniff_video)
     register_detector(

@@ -2,7 +2,8 @@
 
 A :class:`VideoClip` is what ``Media.data`` holds for a video: the path plus the facts of its
 video stream. Frames are decoded later, on demand, by :mod:`fakescope.video.decoding`, so a long
-video never sits in memory at once.
+video never sits in memory at once. This module decodes nothing: the registry's loader
+(:mod:`fakescope.video.loader`) joins it with the first decoded frame.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fakescope.core.media import Media, MediaError
+from fakescope.core.media import MediaError
 
 VIDEO_EXTENSIONS = (
     ".mp4",
@@ -263,32 +264,3 @@ def clip_metadata(clip: VideoClip) -> dict[str, Any]:
         "encoder": encoder,
         "tags": dict(clip.tags),
     }
-
-
-def load_video(path: Path) -> list[Media]:
-    """Loader for the registry: one lazy :class:`Media` per video file.
-
-    The first frame is decoded to prove the file holds at least one readable picture; the rest
-    stays on disk until a detector asks for it.
-
-    Raises
-    ------
-    MediaError
-        When the file is not a video or not a single frame can be decoded.
-
-    Examples
-    --------
-    >>> media = load_video(Path("clip.mp4"))[0]  # doctest: +SKIP
-    >>> media.metadata["fps"]  # doctest: +SKIP
-    30.0
-    """
-    from fakescope.video.decoding import first_frame_time
-
-    clip = probe(path)
-    if clip.width <= 0 or clip.height <= 0:
-        raise MediaError(clip.path, "the video stream declares no picture size")
-    first = first_frame_time(clip)
-    metadata = clip_metadata(clip)
-    metadata["first_frame_time"] = round(first, 3)
-    metadata["bytes"] = Path(path).stat().st_size
-    return [Media(path=clip.path, modality="video", data=clip, metadata=metadata)]

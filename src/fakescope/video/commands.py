@@ -7,29 +7,10 @@ from typing import Annotated
 
 import typer
 
+from fakescope.console import EXIT_USAGE, fail, progress_bar
 from fakescope.core.media import MediaError
 
 VIDEO_GLOBS = ("*.mp4", "*.m4v", "*.mov", "*.mkv", "*.webm", "*.avi")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-def _progress():  # noqa: ANN202  (rich Progress)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
 
 
 def generate_faceswap(
@@ -53,16 +34,16 @@ def generate_faceswap(
     from fakescope.video.faceswap import MODES, faceswap_video
 
     if mode not in MODES:
-        _fail(f"unknown --mode {mode!r}; use one of {', '.join(MODES)}")
+        fail(f"unknown --mode {mode!r}; use one of {', '.join(MODES)}")
     if out.exists() and not overwrite:
-        _fail(f"{out} already exists; pass --overwrite to replace it")
+        fail(f"{out} already exists; pass --overwrite to replace it")
     image = None
     if mode == "swap":
         if source is None:
-            _fail("--mode swap needs --source PHOTO")
+            fail("--mode swap needs --source PHOTO")
         image = _read_photo(source)
     try:
-        with _progress() as bar:
+        with progress_bar(True) as bar:
             task = bar.add_task("face swap", total=None)
             result = faceswap_video(
                 input,
@@ -76,7 +57,7 @@ def generate_faceswap(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except MediaError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     typer.echo(
         f"wrote {result.output}: {result.frames} frames, {result.manipulated} with a "
@@ -97,7 +78,7 @@ def _read_photo(path: Path):  # noqa: ANN202  (np.ndarray)
         with Image.open(path) as img:
             return np.asarray(img.convert("RGB"))
     except (OSError, UnidentifiedImageError):
-        _fail(f"{path}: not a readable image")
+        fail(f"{path}: not a readable image")
 
 
 def _video_files(inputs: list[Path]) -> list[Path]:
@@ -109,7 +90,7 @@ def _video_files(inputs: list[Path]) -> list[Path]:
         elif p.exists():
             files.append(p)
         else:
-            _fail(f"{p}: no such file or folder")
+            fail(f"{p}: no such file or folder")
     return sorted(set(files))
 
 
@@ -159,10 +140,10 @@ def train_video(
     try:
         refuse_overwrite([target], overwrite)
     except FileExistsError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), EXIT_USAGE)
     files = _video_files(real)
     if not files:
-        _fail("no videos found under --real")
+        fail("no videos found under --real")
     work.mkdir(parents=True, exist_ok=True)
     finder = FaceFinder()
     feats, labels = [], []
@@ -175,7 +156,7 @@ def train_video(
             continue
         n = max(1, int((clip.duration or segment) // segment))
         jobs.extend((f, i * segment) for i in range(n))
-    with _progress() as bar:
+    with progress_bar(True) as bar:
         task = bar.add_task("clips", total=len(jobs))
         for j, (f, start) in enumerate(jobs):
             variants = [("none", 0)] + [("self-blend", k + 1) for k in range(fakes_per_clip)]
@@ -205,7 +186,7 @@ def train_video(
         )
         model = TemporalModel.fit(feats, labels)
     except ValueError as exc:
-        _fail(f"{exc} (--min-clips {min_clips})" if isinstance(exc, TooLittleData) else str(exc))
+        fail(f"{exc} (--min-clips {min_clips})" if isinstance(exc, TooLittleData) else str(exc))
         return
     model.info.update(
         {

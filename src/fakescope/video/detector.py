@@ -2,114 +2,36 @@
 
 For each sampled frame it finds faces, scores a native-resolution centre crop of the frame and
 the largest face crop with every default image detector (looked up in the registry by name,
-never imported), and measures flicker and blending-seam energy of the face over the frame's
-short burst. The clip's score joins the per-frame scores (mean and 90th percentile in log-odds)
-with the temporal model's probability.
+never imported: :mod:`fakescope.video.frame_detectors`), and measures flicker and blending-seam
+energy of the face over the frame's short burst. The clip's score joins the per-frame scores
+(mean and 90th percentile in log-odds, :mod:`fakescope.video.aggregate`) with the temporal
+model's probability.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from fakescope.core.evidence import Artefact, Evidence
 from fakescope.core.media import Media, MediaError
+from fakescope.video.aggregate import aggregate_scores, logit, sigmoid, spread
 from fakescope.video.clip import VideoClip
 from fakescope.video.consistency import TemporalModel, clip_features, load_shipped
+from fakescope.video.crops import centre_crop, face_crop, frame_media, shrink
 from fakescope.video.decoding import DecodeReport, FrameReader
 from fakescope.video.faces import FaceBox, FaceFinder, FaceTracker, opencv_available
+from fakescope.video.frame_detectors import FrameDetectors
 from fakescope.video.render import thumbnail_png, timeline_png
 from fakescope.video.sampling import plan_times
 from fakescope.video.temporal import measure_face
 
 NAME = "video-frames"
-# Image detectors that read the file rather than the pixels: a decoded frame has no EXIF/XMP.
-FILE_LEVEL_DETECTORS = frozenset({"metadata"})
-_EPS = 1e-6
-
-
-def _logit(p: float) -> float:
-    p = min(1 - _EPS, max(_EPS, p))
-    return math.log(p / (1 - p))
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def centre_crop(rgb: np.ndarray, size: int) -> np.ndarray:
-    """The central ``size`` x ``size`` window (or the whole side when smaller), no resampling.
-
-    Examples
-    --------
-    >>> centre_crop(np.zeros((720, 1280, 3), np.uint8), 512).shape
-    (512, 512, 3)
-    """
-    h, w = rgb.shape[:2]
-    ch, cw = min(h, size), min(w, size)
-    y0, x0 = (h - ch) // 2, (w - cw) // 2
-    return rgb[y0 : y0 + ch, x0 : x0 + cw]
-
-
-def face_crop(rgb: np.ndarray, face: FaceBox, grow: float = 1.3, step: int = 32) -> np.ndarray:
-    """Square crop around a face, its side rounded to ``step`` pixels and kept inside the frame.
-
-    Rounded sides make crops from neighbouring frames the same size, so image detectors can
-    score them in one batch; no resampling, so pixel-level traces survive.
-
-    Examples
-    --------
-    >>> face_crop(np.zeros((360, 640, 3), np.uint8), FaceBox(300, 100, 90, 100)).shape
-    (128, 128, 3)
-    >>> face_crop(np.zeros((100, 100, 3), np.uint8), FaceBox(80, 80, 40, 40)).shape
-    (64, 64, 3)
-    """
-    h, w = rgb.shape[:2]
-    side = max(step, int(round(max(face.w, face.h) * grow / step)) * step)
-    side = min(side, h, w)
-    cx, cy = face.center
-    x0 = int(min(max(0, round(cx - side / 2)), w - side))
-    y0 = int(min(max(0, round(cy - side / 2)), h - side))
-    return np.ascontiguousarray(rgb[y0 : y0 + side, x0 : x0 + side])
-
-
-def spread(n: int, k: int) -> list[int]:
-    """``k`` evenly spaced indices out of ``n`` (all of them when ``n <= k``), ends included.
-
-    Examples
-    --------
-    >>> spread(20, 5)
-    [0, 5, 10, 14, 19]
-    >>> spread(3, 8)
-    [0, 1, 2]
-    """
-    if n <= k:
-        return list(range(n))
-    if k <= 1:
-        return [0][:k]
-    return sorted({int(round(i * (n - 1) / (k - 1))) for i in range(k)})
-
-
-def aggregate_scores(scores: Sequence[float]) -> float:
-    """Clip score from frame scores: mean of the average and the 90th percentile log-odds.
-
-    A manipulation that touches only part of a clip still lifts the percentile, while one odd
-    frame does not decide alone.
-
-    Examples
-    --------
-    >>> round(aggregate_scores([0.5, 0.5, 0.5]), 3)
-    0.5
-    >>> aggregate_scores([0.1] * 8 + [0.9] * 2) > aggregate_scores([0.1] * 10)
-    True
-    """
-    z = np.asarray([_logit(s) for s in scores], dtype=float)
-    return _sigmoid(0.5 * float(z.mean()) + 0.5 * float(np.quantile(z, 0.9)))
 
 
 @dataclass
@@ -156,7 +78,7 @@ class VideoFramesDetector:
     Examples
     --------
     >>> from pathlib import Path
-    >>> from fakescope.video.clip import load_video
+    >>> from fakescope.video.loader import load_video
     >>> media = load_video(Path("talk.mp4"))[0]  # doctest: +SKIP
     >>> VideoFramesDetector().score(media).score  # doctest: +SKIP
     0.23
@@ -184,9 +106,7 @@ class VideoFramesDetector:
         self.max_scored = max_scored
         self.burst, self.crop, self.max_side = burst, crop, max_side
         self.worst_frames = worst_frames
-        self._detector_names = list(image_detectors) if image_detectors is not None else None
-        self._detectors: list[Any] | None = None
-        self._build_lock = threading.Lock()
+        self._frame_detectors = FrameDetectors(image_detectors)
         self._startup_notes: list[str] = []
         self.temporal_model: TemporalModel | None = None
         if temporal_model == "shipped":
@@ -200,77 +120,13 @@ class VideoFramesDetector:
         if self._finder is None:
             self._startup_notes.append("OpenCV is not installed, so no faces were looked for")
 
-    # -- image detectors ---------------------------------------------------------------------
-    def _warm_up(self) -> None:
-        self._image_detectors()
-        import matplotlib.backends.backend_agg  # noqa: F401  (the timeline plot needs it)
-
-    def _image_detectors(self) -> list[Any]:
-        with self._build_lock:
-            return self._build_image_detectors()
-
-    def _build_image_detectors(self) -> list[Any]:
-        if self._detectors is None:
-            from fakescope.core.registry import create_detector, detector_specs
-
-            names = self._detector_names
-            if names is None:
-                names = [
-                    s.name
-                    for s in detector_specs("image")
-                    if s.default and s.name not in FILE_LEVEL_DETECTORS
-                ]
-            self._detectors = []
-            for name in names:
-                try:
-                    self._detectors.append(create_detector(name))
-                except Exception as exc:  # one broken image detector must not stop the video
-                    self._startup_notes.append(f"image detector {name} could not start ({exc})")
-        return self._detectors
-
-    def _score_images(self, images: list[Media]) -> list[list[Evidence]]:
-        per_image: list[list[Evidence]] = [[] for _ in images]
-        # A frame of one flat colour (a black screen) has nothing to judge; image detectors
-        # score such pictures 1.0, which made black videos "likely synthetic".
-        judged = [i for i, m in enumerate(images) if np.ptp(m.data, axis=(0, 1)).max() > 2]
-        images = [images[i] for i in judged]
-        if not images:
-            return per_image
-        for det in self._image_detectors():
-            batch = getattr(det, "score_batch", None)
-            try:
-                results = list(batch(images)) if batch is not None else None
-            except Exception:
-                results = None
-            if results is None or len(results) != len(images):
-                results = []
-                for media in images:
-                    try:
-                        results.append(det.score(media))
-                    except Exception as exc:
-                        results.append(Evidence(det.name, None, f"failed on a frame: {exc}"))
-            for i, ev in zip(judged, results, strict=True):
-                per_image[i].append(ev)
-        return per_image
-
-    @staticmethod
-    def _fuse(evidence: list[Evidence]) -> float | None:
-        from fakescope.core.fusion import LogitMeanFuser
-        from fakescope.core.registry import get_fuser
-
-        fuser = get_fuser("image") or LogitMeanFuser()
-        try:
-            return fuser.fuse(evidence)
-        except Exception:
-            return LogitMeanFuser().fuse(evidence)
-
     # -- main --------------------------------------------------------------------------------
     def score(self, media: Media) -> Evidence:
         clip: VideoClip = media.data
         warmup = None
-        if self._detectors is None:
+        if not self._frame_detectors.started:
             # Build the image detectors (torch import, weights) while the video decodes.
-            warmup = threading.Thread(target=self._warm_up, daemon=True)
+            warmup = threading.Thread(target=self._frame_detectors.detectors, daemon=True)
             warmup.start()
         try:
             return self._score(media, clip)
@@ -292,7 +148,7 @@ class VideoFramesDetector:
         for frame in reader:
             face = tracker.find(frame.rgb) if tracker is not None else None
             thumb_scale = min(1.0, 320 / max(frame.rgb.shape[:2]))
-            thumb = frame.rgb if thumb_scale >= 1.0 else _shrink(frame.rgb, thumb_scale)
+            thumb = frame.rgb if thumb_scale >= 1.0 else shrink(frame.rgb, thumb_scale)
             rec = _FrameRecord(frame.time, face, thumb, thumb_scale)
             records.append(rec)
             idx = len(records) - 1
@@ -315,15 +171,15 @@ class VideoFramesDetector:
         chosen = set(spread(len(records), self.max_scored))
         owners = [(idx, kind) for idx, kind, _ in crops if idx in chosen]
         images = [
-            _image_media(
+            frame_media(
                 f"{media.path}@{records[idx].time:.2f}s" + ("#face" if kind == "face" else ""), rgb
             )
             for idx, kind, rgb in crops
             if idx in chosen
         ]
-        per_image = self._score_images(images)
+        per_image = self._frame_detectors.score(images)
         for (idx, kind), evidence in zip(owners, per_image, strict=True):
-            fused = self._fuse(evidence)
+            fused = self._frame_detectors.fuse(evidence)
             rec = records[idx]
             if kind == "frame":
                 rec.frame_score = fused
@@ -352,7 +208,7 @@ class VideoFramesDetector:
         parts = [(p, 1.0) for p in (frames_p, temporal_p) if p is not None]
         score = None
         if parts:
-            score = _sigmoid(sum(w * _logit(p) for p, w in parts) / sum(w for _, w in parts))
+            score = sigmoid(sum(w * logit(p) for p, w in parts) / sum(w for _, w in parts))
 
         worst = max(records, key=lambda r: r.worst)
         scored = sum(r.frame_score is not None or r.face_score is not None for r in records)
@@ -362,7 +218,8 @@ class VideoFramesDetector:
             Artefact(
                 "image",
                 "Per-frame scores over time",
-                png=timeline_png(
+                render=partial(
+                    timeline_png,
                     [r.time for r in records],
                     [r.frame_score for r in records],
                     [r.face_score for r in records],
@@ -380,7 +237,7 @@ class VideoFramesDetector:
                 Artefact(
                     "image",
                     f"Frame at {r.time:.2f} s (score {label})",
-                    png=thumbnail_png(r.thumb, boxes),
+                    render=partial(thumbnail_png, r.thumb, boxes),
                 )  # fmt: skip
             )
         details: dict[str, Any] = {
@@ -400,10 +257,11 @@ class VideoFramesDetector:
             "frames_with_face": with_face,
             "sampling": {"method": self.method, "rate": self.rate, "max_frames": self.max_frames},
             "decoding": report.to_dict(),
-            "image_detectors": [d.name for d in self._image_detectors()],
+            "image_detectors": [d.name for d in self._frame_detectors.detectors()],
         }
-        if self._startup_notes:
-            details["notes"] = list(self._startup_notes)
+        notes = self._startup_notes + self._frame_detectors.notes
+        if notes:
+            details["notes"] = notes
         return Evidence(NAME, score, reason, artefacts=artefacts, details=details)
 
 
@@ -437,26 +295,3 @@ def _reason(
     if temporal_p is not None:
         text += f"; face consistency {temporal_p:.2f}"
     return text
-
-
-def _image_media(path: str, rgb: np.ndarray) -> Media:
-    h, w = rgb.shape[:2]
-    return Media(
-        path=path,
-        modality="image",
-        data=np.ascontiguousarray(rgb),
-        metadata={"format": "video-frame", "width": w, "height": h, "size": [w, h]},
-    )
-
-
-def _shrink(rgb: np.ndarray, scale: float) -> np.ndarray:
-    size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
-    try:
-        import cv2
-    except ImportError:
-        cv2 = None
-    if cv2 is not None:
-        return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    from PIL import Image
-
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from fakescope.robustness.attacks.base import Attack, per_sample
+from fakescope.robustness.attacks.base import per_sample
+from fakescope.robustness.attacks.pgd import PGD
 
 
-class PGDL2(Attack):
+class PGDL2(PGD):
     """Projected gradient descent in the L2 ball (per sample).
 
     ``eps`` is the L2 norm of the whole perturbation in input units (for a 256x256 RGB image,
-    eps = 1.0 is an RMS change of 0.0023, about 0.6 grey levels).
+    eps = 1.0 is an RMS change of 0.0023, about 0.6 grey levels). The other parameters (steps,
+    alpha, random start, seed) are :class:`PGD`'s; only the ball and the step direction differ.
 
     Examples
     --------
@@ -21,24 +23,6 @@ class PGDL2(Attack):
     >>> round(float((adv - x).norm()), 3)
     0.4
     """
-
-    def __init__(
-        self,
-        model,
-        eps: float,
-        steps: int = 10,
-        alpha: float | None = None,
-        random_start: bool = True,
-        seed: int | None = None,
-        **kwargs,
-    ) -> None:
-        super().__init__(model, eps, **kwargs)
-        if steps < 1:
-            raise ValueError(f"steps must be >= 1, got {steps}")
-        self.steps = int(steps)
-        self.alpha = float(alpha) if alpha is not None else 2.5 * self.eps / self.steps
-        self.random_start = random_start
-        self.seed = seed
 
     @property
     def name(self) -> str:
