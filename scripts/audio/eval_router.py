@@ -16,9 +16,9 @@ pocketsphinx-testdata LibriVox.
 
 Usage::
 
-    .venv/bin/python scripts/audio/eval_router.py probs --out /work/data/router/probs_shipped.npz
-    .venv/bin/python scripts/audio/eval_router.py report --probs /work/data/router/probs_shipped.npz \\
-        --music-threshold 0.5 0.3
+    P=".venv/bin/python scripts/audio/eval_router.py"
+    $P probs --out /work/data/router/probs_shipped.npz
+    $P report --probs /work/data/router/probs_shipped.npz --music-threshold 0.5 0.3
 """
 
 from __future__ import annotations

@@ -2,14 +2,15 @@
 
 ``train_all`` fits the router first, on the training split's front-end speech clips and the
 music folders of ``--music``; this script rebuilds that same training list from the front-end
-cache that ``train audio --cache`` writes (``speech_seed0.npz``, computed where missing) and calls the same
-:func:`~fakescope.audio.content_training.train_content`, so a candidate router costs minutes
-instead of a full retraining. ``--music`` adds folders to the default two (HyperRogue, Asterisk
-music on hold).
+cache that ``train audio --cache`` writes (``speech_seed0.npz``, computed where missing) and
+calls the same :func:`~fakescope.audio.content_training.train_content`, so a candidate router
+costs minutes instead of a full retraining. ``--music`` adds folders to the default two
+(HyperRogue, Asterisk music on hold).
 
 Usage::
 
-    .venv/bin/python scripts/audio/retrain_router.py --out /work/data/router/content_more_music.npz \\
+    .venv/bin/python scripts/audio/retrain_router.py \\
+        --out /work/data/router/content_more_music.npz \\
         --music /usr/share/sonic-pi/samples /usr/share/games/warzone2100/music
 """
 
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import numpy as np
 
 from fakescope.audio.content import save_content_model
 from fakescope.audio.content_training import music_files, train_content
