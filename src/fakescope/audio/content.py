@@ -19,6 +19,7 @@ CLASSES = ("speech", "music", "vocals")
 CONTENT_RATE = SPEECH_RATE
 SEGMENT_S = 4.0
 VOICE_THRESHOLD = 0.25
+MUSIC_THRESHOLD = 0.5
 
 
 def content_features(x: np.ndarray, rate: int = CONTENT_RATE) -> np.ndarray:
@@ -161,23 +162,44 @@ def classify_clip(clip) -> dict:
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = ContentClassifier()
+    out = route(segment_probs(clip.mono_at(CONTENT_RATE), _DEFAULT))
+    clip.cache["content"] = out
+    return out
+
+
+def segment_probs(x: np.ndarray, classifier: ContentClassifier) -> np.ndarray:
+    """Class probabilities ``(n_segments, 3)`` of a mono signal at :data:`CONTENT_RATE`, in 4 s
+    segments with 1 s of overlap (the segments :func:`classify_clip` routes on)."""
     from fakescope.audio.dsp import segment_bounds
 
-    x = clip.mono_at(CONTENT_RATE)
     bounds = segment_bounds(len(x), CONTENT_RATE, SEGMENT_S, 1.0)
     feats = np.stack([content_features(x[a:b]) for a, b in bounds])
-    probs = _DEFAULT.predict_proba(feats)
+    return classifier.predict_proba(feats)
+
+
+def route(
+    probs: np.ndarray,
+    voice_threshold: float = VOICE_THRESHOLD,
+    music_threshold: float = MUSIC_THRESHOLD,
+) -> dict:
+    """The routing decision from per-segment probabilities (see :func:`classify_clip`).
+
+    Examples
+    --------
+    >>> r = route(np.array([[0.6, 0.3, 0.1]]))
+    >>> r["label"], r["has_voice"], r["has_music"]
+    ('speech', True, False)
+    """
+    probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
     mean = probs.mean(axis=0)
     p_speech, p_music, p_vocals = (float(v) for v in mean)
-    out = {
+    return {
         "label": CLASSES[int(np.argmax(mean))],
         "probs": {c: round(float(p), 4) for c, p in zip(CLASSES, mean, strict=True)},
         "segments": [CLASSES[int(i)] for i in probs.argmax(axis=1)],
         # routing: a voice is present -> voice-clone detectors; music is present -> music one
         # a missed voice hides a clone, a music file sent to the voice detectors only costs time,
         # so the voice side gets the benefit of the doubt
-        "has_voice": p_speech + p_vocals >= VOICE_THRESHOLD,
-        "has_music": p_music + p_vocals >= 0.5,
+        "has_voice": p_speech + p_vocals >= voice_threshold,
+        "has_music": p_music + p_vocals >= music_threshold,
     }
-    clip.cache["content"] = out
-    return out

@@ -39,11 +39,17 @@ def train_content(speech: list[np.ndarray], music_paths: list[Path], seed: int, 
 
     from fakescope.audio.content import content_features
     from fakescope.audio.loader import load_audio
+    from fakescope.core.media import MediaError
 
     rng = np.random.default_rng(seed)
     music: list[np.ndarray] = []
     for p in music_paths:
-        clip = load_audio(p)[0].data
+        try:
+            clip = load_audio(p)[0].data
+        except MediaError as exc:
+            # a folder of loops holds clicks of a few ms; one unreadable file must not stop training
+            log(f"content: skipping {exc}")
+            continue
         x = clip.mono_at(SPEECH_RATE)
         for _ in range(12):
             n = int(rng.uniform(0.4, 4.0) * SPEECH_RATE)
