@@ -61,3 +61,29 @@ def test_tiny_training_run_writes_loadable_weights(tmp_path: Path, make_photo) -
     SpectrumDetector(out / "spectrum.npz")
     ResidualCNNDetector(out / "residual_cnn.npz")
     assert load_image_fuser(out / "fusion.json") is not None
+
+
+def test_the_old_import_paths_still_work() -> None:
+    from fakescope.image import commands, training, training_data
+
+    assert training.train_command is commands.train_command
+    assert training.WEIGHTS_FILES is commands.WEIGHTS_FILES
+    assert training._random_crop is training_data.random_crop
+    for name in ("PATCH", "CROP", "load_real_patches", "make_fake", "split_by_source"):
+        assert getattr(training, name) is getattr(training_data, name)
+
+
+def test_fit_pixel_fusion_writes_a_fuser_that_loads(tmp_path: Path) -> None:
+    from fakescope.image.fusion import load_image_fuser
+    from fakescope.image.training import fit_pixel_fusion
+
+    rng = np.random.default_rng(0)
+    labels = np.array([0, 1] * 20)
+    spectrum = np.clip(0.3 + 0.2 * labels + rng.normal(0, 0.1, 40), 0, 1)
+    cnn = np.clip(0.4 + 0.3 * labels + rng.normal(0, 0.1, 40), 0, 1)
+    val_auc = fit_pixel_fusion(spectrum, cnn, labels, tmp_path)
+    assert list(val_auc) == ["spectrum", "residual-cnn", "fused"]
+    assert all(0.5 < v <= 1.0 for v in val_auc.values())
+    assert load_image_fuser(tmp_path / "fusion.json") is not None
+    info = json.loads((tmp_path / "fusion.json").read_text())
+    assert "validation split of simulated fakes" in json.dumps(info)

@@ -117,7 +117,7 @@ def make_views(
     shape them, so a second training run (another candidate) reuses them.
     """
     from fakescope.image.simulate import launder
-    from fakescope.image.training import _random_crop
+    from fakescope.image.training_data import random_crop
 
     extra = AdversarialTraining(launder_p=settings.launder_p)
     key = hashlib.sha1()
@@ -137,7 +137,7 @@ def make_views(
         for img in train_imgs:
             for label, src in ((0, img), (1, make_fake(img, rng))):
                 view = extra.launder(launder(src, rng), rng)
-                xs.append(_random_crop(view, settings.crop, rng))
+                xs.append(random_crop(view, settings.crop, rng))
                 ys.append(label)
         views.append((np.stack(xs), np.array(ys, dtype=np.uint8)))
         if path is not None:
@@ -290,22 +290,13 @@ def prepare_data(real: Path, seed: int = 0, log: Callable[[str], None] = print):
     """Training images, labelled validation images (laundered once) and the fake maker, built
     exactly as ``fakescope train image --real DIR`` builds them (split by source, 15 % for
     validation; 24 simulated decoders; decoder rebuilds and self-blends)."""
-    from fakescope.core.sample_size import require_samples
-    from fakescope.image.simulate import DecoderBank, launder
-    from fakescope.image.training import PATCH, load_real_patches, make_fake, split_by_source
+    from fakescope.image.training_data import simulate_fakes, split_real
 
-    images, keys = load_real_patches(Path(real))
-    require_samples({f"real images of {PATCH}x{PATCH} or more": len(images)}, 20, source=real)
-    tr, va = split_by_source(keys, 0.15, seed)
-    train_imgs, val_imgs = [images[i] for i in tr], [images[i] for i in va]
-    log(f"robust-cnn data: {len(train_imgs)} training and {len(val_imgs)} validation patches")
-    bank = DecoderBank(n_decoders=24, train_steps=60, seed=seed).fit(train_imgs)
-    vrng = np.random.default_rng(seed + 1)
-    val_items = []
-    for img in val_imgs:
-        val_items.append((launder(img, vrng, p=0.5), 0))
-        val_items.append((launder(make_fake(bank, img, vrng)[0], vrng, p=0.5), 1))
-    return train_imgs, val_items, lambda img, rng: make_fake(bank, img, rng)[0]
+    split = split_real(Path(real), 0.15, seed)
+    log(f"robust-cnn data: {len(split.train)} training and {len(split.val)} validation patches")
+    data = simulate_fakes(split, seed=seed, n_decoders=24, decoder_steps=60, log=log)
+    val_items = [(image, label) for image, label, _kind in data.val_set]
+    return data.train, val_items, data.fake
 
 
 def train_robust(
