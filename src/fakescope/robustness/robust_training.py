@@ -31,9 +31,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fakescope.robustness.adversarial import AdversarialTraining, centre_batches
+from fakescope.robustness.adversarial import (
+    AdversarialTraining,
+    centre_batches,
+    validation_robustness,
+)
 from fakescope.robustness.attacks import PGD
-from fakescope.robustness.engine import success_rate, summarise
 
 
 @dataclass
@@ -156,24 +159,10 @@ def robustness_table(
     module: torch.nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor]], eps: float,
     steps: int,
 ) -> dict:  # fmt: skip
-    """Clean and PGD(eps, steps) ROC-AUC and success rate of ``module`` on labelled batches."""
+    """Clean and PGD(eps, steps) ROC-AUC and success rate of ``module`` (put in eval mode) on
+    labelled batches (see :func:`~fakescope.robustness.adversarial.validation_robustness`)."""
     module.eval()
-    labels, clean, attacked = [], [], []
-    for x, y in batches:
-        with torch.no_grad():
-            clean += torch.sigmoid(module(x)).tolist()
-        adv = PGD(module, eps, steps=steps, seed=0)(x, y) if eps > 0 else x
-        with torch.no_grad():
-            attacked += torch.sigmoid(module(adv)).tolist()
-        labels += [int(v) for v in y.tolist()]
-    c, a = summarise(labels, clean, 0.5), summarise(labels, attacked, 0.5)
-    return {
-        "clean_roc_auc": c["roc_auc"],
-        "pgd_roc_auc": a["roc_auc"],
-        "pgd_success_rate": success_rate(labels, clean, attacked, 0.5),
-        "eps": eps,
-        "steps": steps,
-    }
+    return validation_robustness(module, batches, eps, steps)
 
 
 def _trades_examples(module, x, eps, steps):
