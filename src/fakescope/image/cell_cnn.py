@@ -9,6 +9,7 @@ crops, the heat-map evidence (drawn only when someone looks) and a differentiabl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -56,6 +57,34 @@ def pool_logits(cell_logits):
     k = max(1, flat.shape[1] // 8)
     top = torch.topk(flat, k, dim=1).values.mean(dim=1)
     return 0.5 * flat.mean(dim=1) + 0.5 * top
+
+
+def save_cell_model(model, path, info: dict | None = None, **settings) -> None:
+    """Save the state dict as a plain ``.npz`` (no pickle): ``settings`` (what rebuilds the
+    network, e.g. its width) as ``__name__`` arrays, ``info`` (e.g. calibration) as
+    ``__info_name__``."""
+    arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    for k, v in settings.items():
+        arrays[f"__{k}__"] = np.array(v)
+    for k, v in (info or {}).items():
+        arrays[f"__info_{k}__"] = np.asarray(v)
+    np.savez_compressed(path, **arrays)
+
+
+def load_cell_model(path, build: Callable[[dict], object]):
+    """Load a model saved by :func:`save_cell_model`: ``build(settings)`` makes the network,
+    which gets the saved weights and is put in eval mode. Returns ``(model, info)``."""
+    import torch
+
+    with np.load(path, allow_pickle=False) as f:
+        names = [k for k in f.files if k.startswith("__")]
+        settings = {k[2:-2]: f[k] for k in names if not k.startswith("__info_")}
+        state = {k: torch.from_numpy(f[k]) for k in f.files if not k.startswith("__")}
+        info = {k[7:-2]: f[k] for k in names if k.startswith("__info_")}
+    model = build(settings)
+    model.load_state_dict(state)
+    model.eval()
+    return model, info
 
 
 class CellGridDetector:

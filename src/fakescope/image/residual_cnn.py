@@ -18,7 +18,13 @@ from fakescope.core.weights import weights_file
 from fakescope.image import SHIPPED_WEIGHTS
 
 # scoring, evidence and torch_module are shared with robust-cnn; importable from here as before
-from fakescope.image.cell_cnn import MIN_SIZE, CellGridDetector, pool_logits
+from fakescope.image.cell_cnn import (
+    MIN_SIZE,
+    CellGridDetector,
+    load_cell_model,
+    pool_logits,
+    save_cell_model,
+)
 
 __all__ = ["MIN_SIZE", "ResidualCNNDetector", "build_model", "pool_logits"]
 
@@ -143,27 +149,13 @@ def fold_batchnorm(model):
 
 
 def save_model(model, path: str | Path, info: dict | None = None) -> None:
-    """Save the state dict as a plain ``.npz`` (no pickle)."""
-    arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    arrays["__width__"] = np.array(model.head.in_channels // 4)
-    if info:
-        for k, v in info.items():
-            arrays[f"__info_{k}__"] = np.asarray(v)
-    np.savez_compressed(path, **arrays)
+    """Save the state dict as a plain ``.npz`` (no pickle), with ``info`` (e.g. calibration)."""
+    save_cell_model(model, path, info, width=model.head.in_channels // 4)
 
 
 def load_model(path: str | Path):
-    """Load a model saved by :func:`save_model`, in eval mode."""
-    import torch
-
-    with np.load(path, allow_pickle=False) as f:
-        width = int(f["__width__"])
-        state = {k: torch.from_numpy(f[k]) for k in f.files if not k.startswith("__")}
-        extra = {k[7:-2]: f[k] for k in f.files if k.startswith("__info_")}
-    model = build_model(width)
-    model.load_state_dict(state)
-    model.eval()
-    return model, extra
+    """Load a model saved by :func:`save_model` (eval mode) and its info dict."""
+    return load_cell_model(path, lambda s: build_model(int(s["width"])))
 
 
 class ResidualCNNDetector(CellGridDetector):

@@ -21,7 +21,7 @@ import numpy as np
 
 from fakescope.core.weights import weights_file
 from fakescope.image import SHIPPED_WEIGHTS
-from fakescope.image.cell_cnn import MIN_SIZE, CellGridDetector
+from fakescope.image.cell_cnn import MIN_SIZE, CellGridDetector, load_cell_model, save_cell_model
 from fakescope.image.cell_cnn import centre_crop as _centre_crop
 
 __all__ = ["MIN_SIZE", "RobustCNNDetector", "build_model", "centre_crop"]
@@ -125,27 +125,16 @@ def fold_batchnorm(model):
 
 def save_model(model, path: str | Path, info: dict | None = None) -> None:
     """Save the state dict as a plain ``.npz`` (no pickle), with ``info`` (e.g. calibration)."""
-    arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    arrays["__width__"] = np.array(model.head.in_channels // 4)
-    arrays["__front__"] = np.array(model.front)
-    for k, v in (info or {}).items():
-        arrays[f"__info_{k}__"] = np.asarray(v)
-    np.savez_compressed(path, **arrays)
+    save_cell_model(model, path, info, width=model.head.in_channels // 4, front=model.front)
 
 
 def load_model(path: str | Path):
     """Load a model saved by :func:`save_model` (eval mode) and its info dict."""
-    import torch
 
-    with np.load(path, allow_pickle=False) as f:
-        width = int(f["__width__"])
-        front = str(f["__front__"]) if "__front__" in f.files else "rgb"
-        state = {k: torch.from_numpy(f[k]) for k in f.files if not k.startswith("__")}
-        info = {k[7:-2]: f[k] for k in f.files if k.startswith("__info_")}
-    model = build_model(width, front)
-    model.load_state_dict(state)
-    model.eval()
-    return model, info
+    def build(settings: dict):
+        return build_model(int(settings["width"]), str(settings.get("front", "rgb")))
+
+    return load_cell_model(path, build)
 
 
 def centre_crop(rgb: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
