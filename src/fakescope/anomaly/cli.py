@@ -1,12 +1,14 @@
 """Old name of :mod:`fakescope.anomaly.commands` (every modality keeps its command line in
 ``commands.py``).
 
-Kept so that ``fakescope.anomaly.cli`` still imports. It is the very same module object, so
-reading or patching an attribute here reads or patches the commands module.
+Kept so that code importing from ``fakescope.anomaly.cli`` still works: every name is read from
+:mod:`fakescope.anomaly.commands`. Patch attributes on the new module, not here.
 """
 
-import sys
+from typing import Any
 
 from fakescope.anomaly import commands as _commands
 
-sys.modules[__name__] = _commands
+
+def __getattr__(name: str) -> Any:
+    return getattr(_commands, name)

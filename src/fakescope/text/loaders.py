@@ -1,11 +1,13 @@
 """Old name of :mod:`fakescope.text.loader` (every modality keeps its loader in ``loader.py``).
 
-Kept so that ``fakescope.text.loaders`` still imports. It is the very same module object, so
-reading or patching an attribute here reads or patches the loader.
+Kept so that code importing from ``fakescope.text.loaders`` still works: every name is read
+from :mod:`fakescope.text.loader`. Patch attributes on the new module, not here.
 """
 
-import sys
+from typing import Any
 
 from fakescope.text import loader as _loader
 
-sys.modules[__name__] = _loader
+
+def __getattr__(name: str) -> Any:
+    return getattr(_loader, name)
