@@ -38,22 +38,16 @@ def test_train_command_is_registered() -> None:
 
 
 @pytest.mark.slow
-def test_tiny_training_run_writes_loadable_weights(tmp_path: Path, make_photo) -> None:
+def test_tiny_training_run_writes_loadable_weights(tmp_path: Path, real_patches: Path) -> None:
     from fakescope.image.fusion import load_image_fuser
     from fakescope.image.residual_cnn import ResidualCNNDetector
     from fakescope.image.spectrum import SpectrumDetector
     from fakescope.image.training import train_image
 
-    real = tmp_path / "real"
-    real.mkdir()
-    rng = np.random.default_rng(0)
-    for s in range(8):
-        big = make_photo(512, seed=s)
-        for k in range(3):
-            y, x = rng.integers(0, 256, 2)
-            Image.fromarray(big[y : y + 256, x : x + 256]).save(real / f"src{s}__{k:02d}.png")
     out = tmp_path / "w"
-    summary = train_image(real, out, epochs=1, n_decoders=2, decoder_steps=2, log=lambda m: None)
+    summary = train_image(
+        real_patches, out, epochs=1, n_decoders=2, decoder_steps=2, log=lambda m: None
+    )
     assert {"spectrum.npz", "residual_cnn.npz", "fusion.json", "training_report.json"} <= {
         p.name for p in out.iterdir()
     }
