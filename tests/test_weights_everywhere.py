@@ -96,7 +96,7 @@ def _app(fn):
 
 
 def _train_commands():
-    from fakescope.anomaly.cli import train_command as train_anomaly
+    from fakescope.anomaly.commands import train_command as train_anomaly
     from fakescope.audio.commands import train_audio
     from fakescope.image.training import train_command as train_image
     from fakescope.text.commands import train_text

@@ -37,11 +37,11 @@ def main() -> None:
     from fakescope.image.residual_cnn import load_model, pool_logits, save_model
     from fakescope.image.simulate import DecoderBank, launder
     from fakescope.image.spectrum_features import spectrum_features
-    from fakescope.image.training import (
+    from fakescope.image.training_data import (
         CROP,
-        _random_crop,
         load_real_patches,
         make_fake,
+        random_crop,
         split_by_source,
     )
     from fakescope.robustness.adversarial import (
@@ -91,7 +91,7 @@ def main() -> None:
             make_fake(bank, train_imgs[i], rng)[0] if f else train_imgs[i]
             for i, f in zip(rng.integers(0, len(train_imgs), 32), fake, strict=True)
         ]
-        batch = [_random_crop(adv.launder(launder(im, rng), rng), CROP, rng) for im in imgs]
+        batch = [random_crop(adv.launder(launder(im, rng), rng), CROP, rng) for im in imgs]
         return to_tensor(batch), torch.from_numpy(fake.astype(np.float32))
 
     def forward(x):

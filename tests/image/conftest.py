@@ -112,3 +112,28 @@ def make_photo():
 def make_upsampled():
     """``make_upsampled(rgb, factor=2)`` -> the image shrunk and enlarged back with Lanczos."""
     return upsampled
+
+
+@pytest.fixture
+def real_patches(tmp_path: Path, make_photo) -> Path:
+    """A folder of 24 real 256x256 patches, three crops from each of 8 source photos."""
+    real = tmp_path / "real"
+    real.mkdir()
+    rng = np.random.default_rng(0)
+    for s in range(8):
+        big = make_photo(512, seed=s)
+        if big.shape[0] < 512:  # the shipped example photos are smaller: tile one
+            big = np.tile(big, (2, 2, 1))
+        for k in range(3):
+            y, x = rng.integers(0, 256, 2)
+            Image.fromarray(big[y : y + 256, x : x + 256]).save(real / f"src{s}__{k:02d}.png")
+    return real
+
+
+@pytest.fixture
+def simulated_data(real_patches: Path):
+    """:class:`~fakescope.image.training_data.SimulatedData` of ``real_patches`` (2 decoders)."""
+    from fakescope.image.training_data import simulate_fakes, split_real
+
+    split = split_real(real_patches, 0.15, seed=0)
+    return simulate_fakes(split, seed=0, n_decoders=2, decoder_steps=2, log=lambda m: None)

@@ -20,6 +20,7 @@ from fakescope.image.robust_cnn import (
     load_model,
     save_model,
 )
+from fakescope.testing import check_pictures_drawn_on_demand
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,9 @@ def test_detector_scores_with_heat_map_and_batches_agree(weights: Path) -> None:
         single = det.score(_media(img))
         assert 0 <= ev.score <= 1 and abs(single.score - ev.score) < 1e-5
     [art] = batch[0].artefacts
-    assert Image.open(io.BytesIO(art.png)).size[0] > 0
+    # drawn only when someone looks (scan --json never draws it), like every detector's pictures
+    check_pictures_drawn_on_demand(det, _media(imgs[0]))
+    assert art.png is None and Image.open(io.BytesIO(art.picture())).size[0] > 0
     assert batch[0].details["grid"] == [6, 9] and batch[0].details["adversarially_trained"]
     json.dumps(batch[0].to_dict())
 

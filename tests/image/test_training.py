@@ -38,22 +38,16 @@ def test_train_command_is_registered() -> None:
 
 
 @pytest.mark.slow
-def test_tiny_training_run_writes_loadable_weights(tmp_path: Path, make_photo) -> None:
+def test_tiny_training_run_writes_loadable_weights(tmp_path: Path, real_patches: Path) -> None:
     from fakescope.image.fusion import load_image_fuser
     from fakescope.image.residual_cnn import ResidualCNNDetector
     from fakescope.image.spectrum import SpectrumDetector
     from fakescope.image.training import train_image
 
-    real = tmp_path / "real"
-    real.mkdir()
-    rng = np.random.default_rng(0)
-    for s in range(8):
-        big = make_photo(512, seed=s)
-        for k in range(3):
-            y, x = rng.integers(0, 256, 2)
-            Image.fromarray(big[y : y + 256, x : x + 256]).save(real / f"src{s}__{k:02d}.png")
     out = tmp_path / "w"
-    summary = train_image(real, out, epochs=1, n_decoders=2, decoder_steps=2, log=lambda m: None)
+    summary = train_image(
+        real_patches, out, epochs=1, n_decoders=2, decoder_steps=2, log=lambda m: None
+    )
     assert {"spectrum.npz", "residual_cnn.npz", "fusion.json", "training_report.json"} <= {
         p.name for p in out.iterdir()
     }
@@ -61,3 +55,29 @@ def test_tiny_training_run_writes_loadable_weights(tmp_path: Path, make_photo) -
     SpectrumDetector(out / "spectrum.npz")
     ResidualCNNDetector(out / "residual_cnn.npz")
     assert load_image_fuser(out / "fusion.json") is not None
+
+
+def test_the_old_import_paths_still_work() -> None:
+    from fakescope.image import commands, training, training_data
+
+    assert training.train_command is commands.train_command
+    assert training.WEIGHTS_FILES is commands.WEIGHTS_FILES
+    assert training._random_crop is training_data.random_crop
+    for name in ("PATCH", "CROP", "load_real_patches", "make_fake", "split_by_source"):
+        assert getattr(training, name) is getattr(training_data, name)
+
+
+def test_fit_pixel_fusion_writes_a_fuser_that_loads(tmp_path: Path) -> None:
+    from fakescope.image.fusion import load_image_fuser
+    from fakescope.image.training import fit_pixel_fusion
+
+    rng = np.random.default_rng(0)
+    labels = np.array([0, 1] * 20)
+    spectrum = np.clip(0.3 + 0.2 * labels + rng.normal(0, 0.1, 40), 0, 1)
+    cnn = np.clip(0.4 + 0.3 * labels + rng.normal(0, 0.1, 40), 0, 1)
+    val_auc = fit_pixel_fusion(spectrum, cnn, labels, tmp_path)
+    assert list(val_auc) == ["spectrum", "residual-cnn", "fused"]
+    assert all(0.5 < v <= 1.0 for v in val_auc.values())
+    assert load_image_fuser(tmp_path / "fusion.json") is not None
+    info = json.loads((tmp_path / "fusion.json").read_text())
+    assert "validation split of simulated fakes" in json.dumps(info)

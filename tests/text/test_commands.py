@@ -123,3 +123,27 @@ def test_train_command_detector_list_needs_the_detector_fusion(tmp_path):
         ],
     )
     assert result.exit_code == 2 and "--fusion detectors" in " ".join(result.output.split())
+
+
+def test_text_commands_write_through_the_shared_console(tiny_lm, tmp_path, monkeypatch):
+    """Messages, errors and the progress bar go to ``fakescope.console.err`` like every command."""
+    import io
+
+    from rich.console import Console
+
+    import fakescope.console
+    import fakescope.text.commands
+
+    buffer = io.StringIO()
+    shared = Console(file=buffer, force_terminal=True, width=100, highlight=False)
+    monkeypatch.setattr(fakescope.console, "err", shared)
+    monkeypatch.setattr(fakescope.text.commands, "err", shared)
+    none = CliRunner().invoke(_app(generate_text), ["generate-text", "--out", str(tmp_path / "x")])
+    assert none.exit_code == 2 and "give --prompt TEXT or --prompts FILE" in buffer.getvalue()
+    model = _save_tiny(tiny_lm, tmp_path / "tiny")
+    args = ["generate-text", "--prompt", "The committee met", "--model", str(model)]
+    args += ["--max-new-tokens", "2", "--out", str(tmp_path / "g.jsonl"), "--threads", "1"]
+    result = CliRunner().invoke(_app(generate_text), args)
+    assert result.exit_code == 0, result.output
+    drawn = buffer.getvalue()
+    assert "generating" in drawn and "1/1" in drawn and "wrote 1 samples" in drawn

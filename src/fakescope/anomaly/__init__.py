@@ -17,7 +17,7 @@ def _make_detector() -> Any:
 
 def register() -> None:
     """Register the ``anomaly`` detector and the ``train anomaly`` command."""
-    from fakescope.anomaly.cli import train_command
+    from fakescope.anomaly.commands import train_command
     from fakescope.core.registry import register_command, register_detector
 
     register_detector(

@@ -8,6 +8,16 @@ from typing import Annotated
 
 import typer
 
+#: ``--out`` of ``train audio`` and ``train music``: both write into the audio weights folder.
+WeightsOut = Annotated[
+    Path | None,
+    typer.Option(
+        help="Weights folder (default: the user data folder, e.g. "
+        "~/.local/share/fakescope/weights/audio). Use it with "
+        "FAKESCOPE_AUDIO_WEIGHTS=FOLDER or scan --weights audio=FOLDER."
+    ),
+]
+
 #: What ``train audio`` writes (``--overwrite`` is needed to replace them).
 WEIGHTS_FILES = (
     "content.npz", "lfcc_gmm.npz", "spec_cnn.pt", "music.npz", "fuser.json", "whisper_lr.npz",
@@ -58,14 +68,7 @@ def train_audio(
         str | None,
         typer.Option(help="TTS engine left out of training entirely (for leave-one-engine-out)."),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Weights folder (default: the user data folder, e.g. "
-            "~/.local/share/fakescope/weights/audio). Use it with "
-            "FAKESCOPE_AUDIO_WEIGHTS=FOLDER or scan --weights audio=FOLDER."
-        ),
-    ] = None,
+    out: WeightsOut = None,
     epochs: Annotated[
         int | None, typer.Option(min=1, help="spec-cnn epochs (default 10; 8 at 16 kHz).")
     ] = None,

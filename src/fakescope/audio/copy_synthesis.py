@@ -23,9 +23,9 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import istft, lfilter, stft
+from scipy.signal import lfilter, stft
 
-from fakescope.audio.dsp import mel_filterbank
+from fakescope.audio.dsp import griffin_lim, mel_filterbank
 
 FRAME_MS = 5.0
 CLASSICAL = ("world", "mlsa", "lpc", "griffin-lim")
@@ -162,16 +162,7 @@ def griffin_lim_copy(
         fb = mel_filterbank(80 if rate >= 16000 else 60, n_fft, rate)  # (bands, bins)
         mel = fb @ mag
         mag = np.maximum(np.linalg.pinv(fb) @ mel, 0.0)
-    phase = np.exp(2j * np.pi * rng.random(mag.shape))
-    for _ in range(n_iter):
-        _, y = istft(mag * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-        _, _, zz = stft(y, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-        zz = zz[:, : mag.shape[1]]
-        if zz.shape[1] < mag.shape[1]:
-            zz = np.pad(zz, ((0, 0), (0, mag.shape[1] - zz.shape[1])))
-        phase = np.exp(1j * np.angle(zz))
-    _, y = istft(mag * phase, fs=rate, nperseg=n_fft, noverlap=n_fft - hop)
-    return _fit(y, len(x))
+    return _fit(griffin_lim(mag, rate, n_fft, hop, rng, n_iter), len(x))
 
 
 VOCODERS = {

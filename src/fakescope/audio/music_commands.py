@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from fakescope.audio.commands import WeightsOut
+
 
 def train_music(
     det_data: Annotated[
@@ -24,14 +26,7 @@ def train_music(
             "music-analysis network: beats, downbeats, drums, voice)."
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Weights folder (default: the user data folder, e.g. "
-            "~/.local/share/fakescope/weights/audio). Use it with "
-            "FAKESCOPE_AUDIO_WEIGHTS=FOLDER or scan --weights audio=FOLDER."
-        ),
-    ] = None,
+    out: WeightsOut = None,
     epochs: Annotated[int, typer.Option(help="Training epochs of the analysis network.")] = 30,
     c: Annotated[float, typer.Option(help="Inverse L2 strength of the music verdict.")] = 0.05,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,

@@ -37,9 +37,9 @@ def register() -> None:
         register_fuser,
         register_loader,
     )
+    from fakescope.image.commands import train_command
     from fakescope.image.fusion import load_image_fuser
     from fakescope.image.loader import EXTENSIONS, load_image, sniff
-    from fakescope.image.training import train_command
 
     register_loader("image", EXTENSIONS, load_image, sniff=sniff, convert=_from_object)
     register_detector(

@@ -19,15 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from fakescope.core.evidence import Artefact, Evidence
-from fakescope.core.media import Media
 from fakescope.core.weights import weights_file
 from fakescope.image import SHIPPED_WEIGHTS
-from fakescope.image.render import heatmap_overlay
-from fakescope.image.residual_cnn import pool_logits
+from fakescope.image.cell_cnn import MIN_SIZE, CellGridDetector, load_cell_model, save_cell_model
+from fakescope.image.cell_cnn import centre_crop as _centre_crop
+
+__all__ = ["MIN_SIZE", "RobustCNNDetector", "build_model", "centre_crop"]
 
 WEIGHTS_FILE = "robust_cnn.npz"
-MIN_SIZE = 32
 #: Largest region analysed (centre crop); the network is fully convolutional.
 MAX_SIDE = 1024
 
@@ -126,27 +125,16 @@ def fold_batchnorm(model):
 
 def save_model(model, path: str | Path, info: dict | None = None) -> None:
     """Save the state dict as a plain ``.npz`` (no pickle), with ``info`` (e.g. calibration)."""
-    arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    arrays["__width__"] = np.array(model.head.in_channels // 4)
-    arrays["__front__"] = np.array(model.front)
-    for k, v in (info or {}).items():
-        arrays[f"__info_{k}__"] = np.asarray(v)
-    np.savez_compressed(path, **arrays)
+    save_cell_model(model, path, info, width=model.head.in_channels // 4, front=model.front)
 
 
 def load_model(path: str | Path):
     """Load a model saved by :func:`save_model` (eval mode) and its info dict."""
-    import torch
 
-    with np.load(path, allow_pickle=False) as f:
-        width = int(f["__width__"])
-        front = str(f["__front__"]) if "__front__" in f.files else "rgb"
-        state = {k: torch.from_numpy(f[k]) for k in f.files if not k.startswith("__")}
-        info = {k[7:-2]: f[k] for k in f.files if k.startswith("__info_")}
-    model = build_model(width, front)
-    model.load_state_dict(state)
-    model.eval()
-    return model, info
+    def build(settings: dict):
+        return build_model(int(settings["width"]), str(settings.get("front", "rgb")))
+
+    return load_cell_model(path, build)
 
 
 def centre_crop(rgb: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
@@ -157,14 +145,10 @@ def centre_crop(rgb: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
     >>> centre_crop(np.zeros((41, 2000, 3), np.uint8)).shape
     (40, 1024, 3)
     """
-    h, w = rgb.shape[:2]
-    ch, cw = min(h, side), min(w, side)
-    ch, cw = ch - ch % 2, cw - cw % 2
-    y, x = (h - ch) // 2, (w - cw) // 2
-    return rgb[y : y + ch, x : x + cw]
+    return _centre_crop(rgb, side, even=True)
 
 
-class RobustCNNDetector:
+class RobustCNNDetector(CellGridDetector):
     """Small RGB CNN, adversarially trained (PGD) on real photos plus simulated artefacts.
 
     Parameters
@@ -183,6 +167,16 @@ class RobustCNNDetector:
     name = "robust-cnn"
     modality = "image"
     abilities = {"weights": "image"}  # see fakescope.testing
+    max_side = MAX_SIDE
+    even_crop = True
+    batch_size = 16
+    heat_map_title = "Robust CNN heat map (red = machine-made)"
+    reasons = {
+        "regions": "the pixel statistics of some regions look generated or pasted in",
+        "generated": "the pixel statistics look generated, not captured by a camera",
+        "camera": "the pixel statistics look like a camera's",
+        "ambiguous": "the pixel statistics are ambiguous",
+    }
 
     def __init__(self, weights: str | Path | None = None) -> None:
         import torch
@@ -193,7 +187,6 @@ class RobustCNNDetector:
                 f"robust-cnn weights not found at {path}; train them with "
                 "`fakescope train image --real DIR --adversarial`"
             )
-        self._torch = torch
         model, info = load_model(path)
         self.model = fold_batchnorm(model).to(memory_format=torch.channels_last)
         # Platt scaling fitted on held-out validation data at training time.
@@ -201,99 +194,5 @@ class RobustCNNDetector:
         self.bias = float(info.get("bias", 0.0))
         self.info = {k: v.tolist() for k, v in info.items()}
 
-    def torch_module(self):
-        """The detector as a differentiable ``torch.nn.Module``.
-
-        Input ``(N, 3, H, W)`` RGB in [0, 1]; output ``(N,)`` calibrated log-odds of
-        "machine-made"; ``sigmoid(output)`` equals :meth:`score`'s probability for the same
-        pixels (the same centre crop is taken).
-
-        Examples
-        --------
-        >>> import torch
-        >>> RobustCNNDetector().torch_module()(torch.rand(2, 3, 64, 64)).shape  # doctest: +SKIP
-        torch.Size([2])
-        """
-        from torch import nn
-
-        detector = self
-
-        class CalibratedRobustCNN(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.net = detector.model
-
-            def forward(self, x):
-                h, w = x.shape[-2:]
-                ch, cw = min(h, MAX_SIDE), min(w, MAX_SIDE)
-                ch, cw = ch - ch % 2, cw - cw % 2
-                y, x0 = (h - ch) // 2, (w - cw) // 2
-                cells = self.net(x[..., y : y + ch, x0 : x0 + cw])
-                return detector.scale * pool_logits(cells) + detector.bias
-
-        return CalibratedRobustCNN().eval()
-
-    def cell_logits(self, batch: np.ndarray) -> np.ndarray:
-        """Raw cell log-odds for a BxHxWx3 uint8 batch of equal-size images."""
-        torch = self._torch
-        with torch.inference_mode():
-            x = torch.from_numpy(np.ascontiguousarray(batch)).permute(0, 3, 1, 2).float() / 255.0
-            return self.model(x.contiguous(memory_format=torch.channels_last))[:, 0].numpy()
-
-    def score(self, media: Media) -> Evidence:
-        return self.score_batch([media])[0]
-
-    def score_batch(self, medias: list[Media]) -> list[Evidence]:
-        out: list[Evidence | None] = [None] * len(medias)
-        crops: dict[int, np.ndarray] = {}
-        groups: dict[tuple[int, int], list[int]] = {}
-        for i, m in enumerate(medias):
-            if min(m.data.shape[:2]) < MIN_SIZE:
-                out[i] = Evidence(self.name, None, f"too small to judge (under {MIN_SIZE} pixels)")
-                continue
-            crops[i] = centre_crop(m.data)
-            groups.setdefault(crops[i].shape[:2], []).append(i)
-        torch = self._torch
-        for idx in groups.values():
-            for start in range(0, len(idx), 16):
-                chunk = idx[start : start + 16]
-                cells = self.cell_logits(np.stack([crops[i] for i in chunk]))
-                pooled = pool_logits(torch.from_numpy(cells[:, None])).numpy()
-                for j, i in enumerate(chunk):
-                    logit = self.scale * float(pooled[j]) + self.bias
-                    out[i] = self._evidence(crops[i], cells[j], logit)
-        return [e for e in out if e is not None]
-
-    def _evidence(self, crop: np.ndarray, cells: np.ndarray, logit: float) -> Evidence:
-        p = float(1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40))))
-        cell_p = 1.0 / (1.0 + np.exp(-np.clip(self.scale * cells + self.bias, -40, 40)))
-        share = float((cell_p > 0.5).mean())
-        if p >= 0.7:
-            reason = (
-                "the pixel statistics of some regions look generated or pasted in"
-                if share < 0.3
-                else "the pixel statistics look generated, not captured by a camera"
-            )
-        elif p <= 0.3:
-            reason = "the pixel statistics look like a camera's"
-        else:
-            reason = "the pixel statistics are ambiguous"
-        return Evidence(
-            self.name,
-            p,
-            reason,
-            artefacts=[
-                Artefact(
-                    "image",
-                    "Robust CNN heat map (red = machine-made)",
-                    png=heatmap_overlay(crop, cell_p),
-                )
-            ],
-            details={
-                "probability": round(p, 6),
-                "suspicious_cell_share": round(share, 4),
-                "max_cell_probability": round(float(cell_p.max()), 6),
-                "grid": list(cell_p.shape),
-                "adversarially_trained": bool(self.info.get("adversarial_eps", 0.0)),
-            },
-        )
+    def extra_details(self) -> dict:
+        return {"adversarially_trained": bool(self.info.get("adversarial_eps", 0.0))}

@@ -94,7 +94,7 @@ def validation_robustness(
     for x, y in batches:
         with torch.no_grad():
             clean += torch.sigmoid(model(x)).tolist()
-        adv = PGD(model, eps, steps=steps, seed=0)(x, y)
+        adv = PGD(model, eps, steps=steps, seed=0)(x, y) if eps > 0 else x
         with torch.no_grad():
             attacked += torch.sigmoid(model(adv)).tolist()
         labels += [int(v) for v in y.tolist()]

@@ -31,9 +31,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fakescope.robustness.adversarial import AdversarialTraining, centre_batches
+from fakescope.robustness.adversarial import (
+    AdversarialTraining,
+    centre_batches,
+    validation_robustness,
+)
 from fakescope.robustness.attacks import PGD
-from fakescope.robustness.engine import success_rate, summarise
 
 
 @dataclass
@@ -117,7 +120,7 @@ def make_views(
     shape them, so a second training run (another candidate) reuses them.
     """
     from fakescope.image.simulate import launder
-    from fakescope.image.training import _random_crop
+    from fakescope.image.training_data import random_crop
 
     extra = AdversarialTraining(launder_p=settings.launder_p)
     key = hashlib.sha1()
@@ -137,7 +140,7 @@ def make_views(
         for img in train_imgs:
             for label, src in ((0, img), (1, make_fake(img, rng))):
                 view = extra.launder(launder(src, rng), rng)
-                xs.append(_random_crop(view, settings.crop, rng))
+                xs.append(random_crop(view, settings.crop, rng))
                 ys.append(label)
         views.append((np.stack(xs), np.array(ys, dtype=np.uint8)))
         if path is not None:
@@ -156,24 +159,10 @@ def robustness_table(
     module: torch.nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor]], eps: float,
     steps: int,
 ) -> dict:  # fmt: skip
-    """Clean and PGD(eps, steps) ROC-AUC and success rate of ``module`` on labelled batches."""
+    """Clean and PGD(eps, steps) ROC-AUC and success rate of ``module`` (put in eval mode) on
+    labelled batches (see :func:`~fakescope.robustness.adversarial.validation_robustness`)."""
     module.eval()
-    labels, clean, attacked = [], [], []
-    for x, y in batches:
-        with torch.no_grad():
-            clean += torch.sigmoid(module(x)).tolist()
-        adv = PGD(module, eps, steps=steps, seed=0)(x, y) if eps > 0 else x
-        with torch.no_grad():
-            attacked += torch.sigmoid(module(adv)).tolist()
-        labels += [int(v) for v in y.tolist()]
-    c, a = summarise(labels, clean, 0.5), summarise(labels, attacked, 0.5)
-    return {
-        "clean_roc_auc": c["roc_auc"],
-        "pgd_roc_auc": a["roc_auc"],
-        "pgd_success_rate": success_rate(labels, clean, attacked, 0.5),
-        "eps": eps,
-        "steps": steps,
-    }
+    return validation_robustness(module, batches, eps, steps)
 
 
 def _trades_examples(module, x, eps, steps):
@@ -290,22 +279,13 @@ def prepare_data(real: Path, seed: int = 0, log: Callable[[str], None] = print):
     """Training images, labelled validation images (laundered once) and the fake maker, built
     exactly as ``fakescope train image --real DIR`` builds them (split by source, 15 % for
     validation; 24 simulated decoders; decoder rebuilds and self-blends)."""
-    from fakescope.core.sample_size import require_samples
-    from fakescope.image.simulate import DecoderBank, launder
-    from fakescope.image.training import PATCH, load_real_patches, make_fake, split_by_source
+    from fakescope.image.training_data import simulate_fakes, split_real
 
-    images, keys = load_real_patches(Path(real))
-    require_samples({f"real images of {PATCH}x{PATCH} or more": len(images)}, 20, source=real)
-    tr, va = split_by_source(keys, 0.15, seed)
-    train_imgs, val_imgs = [images[i] for i in tr], [images[i] for i in va]
-    log(f"robust-cnn data: {len(train_imgs)} training and {len(val_imgs)} validation patches")
-    bank = DecoderBank(n_decoders=24, train_steps=60, seed=seed).fit(train_imgs)
-    vrng = np.random.default_rng(seed + 1)
-    val_items = []
-    for img in val_imgs:
-        val_items.append((launder(img, vrng, p=0.5), 0))
-        val_items.append((launder(make_fake(bank, img, vrng)[0], vrng, p=0.5), 1))
-    return train_imgs, val_items, lambda img, rng: make_fake(bank, img, rng)[0]
+    split = split_real(Path(real), 0.15, seed)
+    log(f"robust-cnn data: {len(split.train)} training and {len(split.val)} validation patches")
+    data = simulate_fakes(split, seed=seed, n_decoders=24, decoder_steps=60, log=log)
+    val_items = [(image, label) for image, label, _kind in data.val_set]
+    return data.train, val_items, data.fake
 
 
 def train_robust(

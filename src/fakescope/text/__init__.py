@@ -18,19 +18,19 @@ from typing import Any
 
 
 def _load(path: Path) -> Any:
-    from fakescope.text.loaders import iter_text
+    from fakescope.text.loader import iter_text
 
     return iter_text(path)  # a .jsonl file streams record by record
 
 
 def _from_object(obj: Any, name: str) -> Any:
-    from fakescope.text.loaders import text_from_object
+    from fakescope.text.loader import text_from_object
 
     return text_from_object(obj, name)
 
 
 def _sniff(head: bytes) -> bool:
-    from fakescope.text.loaders import sniff_text
+    from fakescope.text.loader import sniff_text
 
     return sniff_text(head)
 
@@ -55,7 +55,7 @@ def register() -> None:
     )
     from fakescope.text.calibration import TextFuser
     from fakescope.text.commands import generate_text, train_text
-    from fakescope.text.loaders import EXTENSIONS
+    from fakescope.text.loader import EXTENSIONS
 
     register_loader("text", EXTENSIONS, _load, sniff=_sniff, convert=_from_object)
     register_detector(

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from fakescope.console import err, progress_bar, usage_error
 from fakescope.text.calibration import (
     DEFAULT_DETECTORS,
     WEIGHTS_ENV,
@@ -126,14 +127,6 @@ def train_text(
 ) -> None:
     """Fit the text detectors' calibration and the fused verdict on labelled texts."""
     import torch
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
     from rich.table import Table
 
     from fakescope.core.media import MediaError
@@ -143,38 +136,29 @@ def train_text(
     from fakescope.text.scoring import TextScorer
     from fakescope.text.training import describe, small_sample_warnings, train
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
     if fusion not in {"statistics", "detectors"}:
-        console.print(
-            f"[red]error:[/red] --fusion must be 'statistics' or 'detectors', not {fusion!r}"
-        )
-        raise typer.Exit(2)
+        usage_error(f"--fusion must be 'statistics' or 'detectors', not {fusion!r}")
     shipped_name = shipped_weights_path(model or configured_model()).name
     target = output_file(out or user_weights_dir("text"), shipped_name)
     try:
         refuse_overwrite([target], overwrite)
     except FileExistsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        usage_error(str(exc))
     torch.set_num_threads(threads)
     names = tuple(parse_detector_names(detectors) or DEFAULT_DETECTORS)
     if detectors and fusion == "statistics":
-        console.print(
-            "[red]error:[/red] --detector chooses what --fusion detectors combines; the default "
+        usage_error(
+            "--detector chooses what --fusion detectors combines; the default "
             "--fusion statistics reads the nine LM statistics. Add --fusion detectors."
         )
-        raise typer.Exit(2)
     try:
         lm = load_model(model or configured_model())
     except ModelUnavailable as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        usage_error(str(exc))
     if head_layer is not None and head_layer > lm.model.config.num_hidden_layers:
-        console.print(
-            f"[red]error:[/red] --head-layer {head_layer}: the model has "
-            f"{lm.model.config.num_hidden_layers} layers"
+        usage_error(
+            f"--head-layer {head_layer}: the model has {lm.model.config.num_hidden_layers} layers"
         )
-        raise typer.Exit(2)
     scorer = TextScorer(
         lm,
         max_tokens=max_tokens,
@@ -186,15 +170,8 @@ def train_text(
     statistics = None
     if fusion == "statistics":
         statistics = STATISTICS + (UNIGRAM_STATISTICS if scorer.unigram is not None else ())
-    with Progress(
-        TextColumn("scoring texts"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("score", total=None)
+    with progress_bar(True) as progress:
+        task = progress.add_task("scoring texts", total=None)
         try:
             weights, data = train(
                 human,
@@ -211,8 +188,7 @@ def train_text(
                 threshold_by_source=threshold_by_source,
             )
         except (MediaError, ValueError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+            usage_error(str(exc))
     target = weights.save(target)
     table = Table(
         title=f"training fit, in-sample ({weights.info['n_human']} human, "
@@ -222,16 +198,16 @@ def train_text(
         table.add_column(col)
     for name, auc, eer, tpr in describe(weights):
         table.add_row(name, f"{auc:.3f}", f"{eer:.3f}", f"{tpr:.3f}")
-    console.print(table)
+    err.print(table)
     for warning in small_sample_warnings(weights):
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        err.print(f"[yellow]warning:[/yellow] {warning}")
     lo, hi = weights.fuser.thresholds
-    console.print(f"verdict thresholds: likely real <= {lo:.3f}, likely synthetic >= {hi:.3f}")
+    err.print(f"verdict thresholds: likely real <= {lo:.3f}, likely synthetic >= {hi:.3f}")
     if data.skipped:
-        console.print(f"{len(data.skipped)} texts skipped (short or not English)")
-    console.print(f"wrote {target}")
+        err.print(f"{len(data.skipped)} texts skipped (short or not English)")
+    err.print(f"wrote {target}")
     if Path(target).resolve() != weights_path().resolve():
-        console.print(f"use it with: {WEIGHTS_ENV}={target} fakescope scan ...")
+        err.print(f"use it with: {WEIGHTS_ENV}={target} fakescope scan ...")
 
 
 def generate_text(
@@ -261,44 +237,31 @@ def generate_text(
 ) -> None:
     """Sample machine-written text from the configured language model, to build test sets."""
     import torch
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from fakescope.core.media import MediaError
     from fakescope.text.generation import iter_generate, read_prompts, write_jsonl
     from fakescope.text.lm import ModelUnavailable, configured_model, load_model
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
     torch.set_num_threads(threads)
     items = list(prompt or [])
     if prompts is not None:
         try:
             items += read_prompts(prompts)
         except MediaError as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+            usage_error(str(exc))
     if not items:
-        console.print("[red]error:[/red] give --prompt TEXT or --prompts FILE")
-        raise typer.Exit(2)
+        usage_error("give --prompt TEXT or --prompts FILE")
     if limit:
         items = items[:limit]
     if out.exists() and not overwrite:
-        console.print(f"[red]error:[/red] {out} already exists; pass --overwrite to replace it")
-        raise typer.Exit(2)
+        usage_error(f"{out} already exists; pass --overwrite to replace it")
     try:
         lm = load_model(model or configured_model())
     except ModelUnavailable as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        usage_error(str(exc))
     out.parent.mkdir(parents=True, exist_ok=True)
-    with Progress(
-        TextColumn("generating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("gen", total=len(items))
+    with progress_bar(True) as progress:
+        task = progress.add_task("generating", total=len(items))
         samples = iter_generate(
             lm,
             items,
@@ -310,9 +273,9 @@ def generate_text(
             progress=lambda k: progress.update(task, completed=k),
         )
         n = write_jsonl(samples, out)
-    console.print(f"wrote {n} samples from {lm.name} to {out}")
+    err.print(f"wrote {n} samples from {lm.name} to {out}")
     if os.environ.get(MODEL_ENV) is None and model is None:
-        console.print(
+        err.print(
             "note: text from the scoring model itself is the easiest case for the "
             "detectors; use --model to sample from another LM"
         )

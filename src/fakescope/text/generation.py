@@ -48,7 +48,7 @@ def read_prompts(path: Path, words: int = PROMPT_WORDS) -> list[str]:
     >>> read_prompts(p)
     ['Once upon a time', 'The council met']
     """
-    from fakescope.text.loaders import decode_bytes
+    from fakescope.text.loader import decode_bytes
 
     shown = str(path)
     if not path.is_file():

@@ -22,7 +22,7 @@ from fakescope.text.feature_fusion import STATISTICS
 from fakescope.text.fitting import fit_weights
 from fakescope.text.hidden_head import HIDDEN_FEATURE
 from fakescope.text.language import check_english
-from fakescope.text.loaders import load_text
+from fakescope.text.loader import load_text
 from fakescope.text.scoring import MIN_TOKENS, TextScorer
 
 MIN_TEXTS_PER_CLASS = 20

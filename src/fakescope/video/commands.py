@@ -1,4 +1,5 @@
-"""``fakescope generate faceswap`` and ``fakescope train video``: thin CLI layers."""
+"""``fakescope generate faceswap`` and ``fakescope train video``: thin CLI layers (the training
+recipe is :mod:`fakescope.video.training`)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ def train_video(
     ] = 10,
 ) -> None:
     """Fit the face-consistency model on real videos and self-blended copies made from them."""
-    from fakescope.core.sample_size import TooLittleData, require_samples
+    from fakescope.core.sample_size import TooLittleData
     from fakescope.core.weights import (
         describe_use,
         output_file,
@@ -129,11 +130,8 @@ def train_video(
         user_cache_dir,
         user_weights_dir,
     )
-    from fakescope.video.clip import probe
-    from fakescope.video.consistency import SHIPPED, TemporalModel, measure_clip
-    from fakescope.video.faces import FaceFinder
-    from fakescope.video.faceswap import faceswap_video
-    from fakescope.video.sampling import fixed_rate_times
+    from fakescope.video.consistency import SHIPPED
+    from fakescope.video.training import fit_temporal, measure_training_clips, training_segments
 
     target = output_file(out or user_weights_dir("video"), SHIPPED.name)
     work = work or user_cache_dir() / "video-train-clips"
@@ -145,58 +143,21 @@ def train_video(
     if not files:
         fail("no videos found under --real")
     work.mkdir(parents=True, exist_ok=True)
-    finder = FaceFinder()
-    feats, labels = [], []
-    jobs = []
-    for f in files:
-        try:
-            clip = probe(f)
-        except MediaError as exc:
-            typer.echo(f"skipped {exc}")
-            continue
-        n = max(1, int((clip.duration or segment) // segment))
-        jobs.extend((f, i * segment) for i in range(n))
+    jobs = training_segments(files, segment, skipped=lambda why: typer.echo(f"skipped {why}"))
     with progress_bar(True) as bar:
         task = bar.add_task("clips", total=len(jobs))
-        for j, (f, start) in enumerate(jobs):
-            variants = [("none", 0)] + [("self-blend", k + 1) for k in range(fakes_per_clip)]
-            for mode, k in variants:
-                # Alternate wobbling and perfectly consistent fakes, so the model cannot rely
-                # on flicker alone.
-                jitter = 0.5 if k % 2 else 0.0
-                dst = work / f"{f.stem}_{start:05.1f}_{mode}{k}.mp4"
-                if not dst.exists():
-                    faceswap_video(
-                        f, dst, mode=mode, seed=seed + 1000 * j + k, frame_jitter=jitter,
-                        start_seconds=start, max_seconds=segment,
-                    )  # fmt: skip
-                clip = probe(dst)
-                values, with_face = measure_clip(
-                    clip, fixed_rate_times(clip.duration, 2.0, 20), finder
-                )
-                if with_face:
-                    feats.append(values)
-                    labels.append(int(mode != "none"))
-            bar.advance(task)
+        feats, labels = measure_training_clips(
+            jobs, work, segment=segment, fakes_per_clip=fakes_per_clip, seed=seed,
+            advance=lambda: bar.advance(task),
+        )  # fmt: skip
     try:
-        require_samples(
-            {"real clips with a face": labels.count(0), "self-blended clips": labels.count(1)},
-            min_clips,
-            source=", ".join(str(p) for p in real),
-        )
-        model = TemporalModel.fit(feats, labels)
+        model = fit_temporal(
+            feats, labels, min_clips=min_clips, source=", ".join(str(p) for p in real),
+            videos=files, segment=segment, fakes_per_clip=fakes_per_clip, seed=seed,
+        )  # fmt: skip
     except ValueError as exc:
         fail(f"{exc} (--min-clips {min_clips})" if isinstance(exc, TooLittleData) else str(exc))
         return
-    model.info.update(
-        {
-            "videos": [p.name for p in files],
-            "segment_s": segment,
-            "fakes": f"self-blend x{fakes_per_clip} per clip, seed {seed}, "
-            "frame jitter alternating 0.5 / 0.0",
-            "command": "fakescope train video --real DIR",
-        }
-    )
     model.save(target)
     info = model.info
     typer.echo(f"wrote {target} ({info['clips']} clips, {info['manipulated']} manipulated)")

@@ -3,7 +3,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from fakescope.anomaly.cli import train_command
+from fakescope.anomaly.commands import train_command
 from fakescope.anomaly.scoring import AnomalyModel
 
 app = typer.Typer()
@@ -38,3 +38,10 @@ def test_clear_error_for_a_bad_option_value(photo_folder: Path, tmp_path: Path) 
     assert "representation must be one of" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not (tmp_path / "o").exists()
+
+
+def test_the_old_module_name_still_imports() -> None:
+    import fakescope.anomaly.cli as old
+    from fakescope.anomaly.cli import train_command as old_command
+
+    assert old_command is train_command and old.train_command is train_command

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from fakescope.core.media import MediaError
-from fakescope.text.loaders import (
+from fakescope.text.loader import (
     decode_bytes,
     html_to_text,
     load_text,
@@ -122,9 +122,9 @@ def test_piped_jsonl_in_a_txt_file_stays_records(tmp_path):
 
 
 def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    import fakescope.text.loaders as loaders
+    import fakescope.text.loader as loader
 
-    monkeypatch.setattr(loaders, "MAX_BYTES", 10)
+    monkeypatch.setattr(loader, "MAX_BYTES", 10)
     p = tmp_path / "big.txt"
     p.write_text("x" * 100)
     with pytest.raises(MediaError, match="not read"):
@@ -219,7 +219,7 @@ def test_json_huge_integers_and_deep_nesting_fail_only_their_record(tmp_path):
 
 
 def test_jsonl_streams_record_by_record(tmp_path):
-    from fakescope.text.loaders import iter_text
+    from fakescope.text.loader import iter_text
 
     p = tmp_path / "many.jsonl"
     with p.open("w") as fh:
@@ -231,9 +231,9 @@ def test_jsonl_streams_record_by_record(tmp_path):
 
 
 def test_jsonl_overlong_line_and_bad_utf8_fail_only_their_record(tmp_path, monkeypatch):
-    import fakescope.text.loaders as loaders
+    import fakescope.text.loader as loader
 
-    monkeypatch.setattr(loaders, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(loader, "MAX_LINE_BYTES", 64)
     p = tmp_path / "lines.jsonl"
     p.write_bytes(
         b'{"text": "a"}\n{"text": "' + b"x" * 200 + b'"}\n{"text": "\xff"}\n{"text": "b"}\n'
@@ -252,7 +252,7 @@ def test_lone_surrogates_and_nan_from_json_do_not_reach_the_report(tmp_path):
 
 
 def test_text_in_memory():
-    from fakescope.text.loaders import text_from_object
+    from fakescope.text.loader import text_from_object
 
     [m] = text_from_object({"text": "Hello there.", "source": "chat"}, "<text #1>")
     assert m.data == "Hello there." and m.metadata["source"] == "chat"
@@ -292,3 +292,12 @@ def test_a_large_jsonl_prints_its_first_rows_early(tmp_path):
     first = next(reports)
     assert first.path == f"{p}#1" and len(scored) <= 8
     assert sum(1 for _ in reports) == 1999
+
+
+def test_the_old_module_name_still_imports() -> None:
+    import fakescope.text.loader as new
+    import fakescope.text.loaders as old
+    from fakescope.text.loaders import MAX_BYTES, load_text
+
+    assert load_text is new.load_text and old.iter_text is new.iter_text
+    assert MAX_BYTES == new.MAX_BYTES
