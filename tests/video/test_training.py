@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +51,29 @@ def test_fit_temporal_refuses_too_few_clips_and_records_how_it_was_made() -> Non
     model = fit_temporal(feats, labels, min_clips=10, source="data/", **settings)
     assert model.info["videos"] == ["a.mp4"] and "seed 3" in model.info["fakes"]
     assert model.info["clips"] == 24
+
+
+@pytest.mark.slow
+def test_two_runs_with_the_same_inputs_and_seed_write_identical_clips_and_weights(
+    make_video, tmp_path: Path
+) -> None:
+    from fakescope.video.consistency import TemporalModel
+
+    videos = [
+        make_video("a.mp4", frames=40, size=(320, 320), fps=10, face=True),
+        make_video("b.mp4", frames=20, size=(320, 320), fps=10, face=True),
+    ]
+    runs = []
+    for run in ("one", "two"):
+        work, out = tmp_path / run, tmp_path / f"{run}.json"
+        work.mkdir()
+        segments = training_segments(videos, 2.0)
+        feats, labels = measure_training_clips(segments, work, segment=2.0, fakes_per_clip=2)
+        settings = {"videos": videos, "segment": 2.0, "fakes_per_clip": 2, "seed": 0}
+        fit_temporal(feats, labels, min_clips=1, source="tmp", **settings).save(out)
+        clips = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in work.iterdir()}
+        runs.append((clips, out.read_text()))
+    (clips_one, weights_one), (clips_two, weights_two) = runs
+    assert len(clips_one) == 9 and clips_one == clips_two
+    assert weights_one == weights_two
+    assert TemporalModel.load(tmp_path / "one.json").info["clips"] == 9

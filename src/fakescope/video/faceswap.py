@@ -24,6 +24,10 @@ from fakescope.core.media import MediaError
 from fakescope.video.faces import FaceBox, FaceFinder
 
 MODES = ("self-blend", "swap", "none")
+#: x264 settings of every written clip. MB-tree rate control is off: with it on, this x264 writes
+#: slightly different bytes from run to run on the same frames (even with one thread; measured in
+#: docs/video.md), and ``train video`` then fits different weights from the same inputs and seed.
+X264_OPTIONS = {"preset": "fast", "x264-params": "mbtree=0"}
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,8 @@ def faceswap_video(
     detect_every : int
         Run the face finder every N frames; the tracker fills in between.
     crf : int
-        x264 quality (lower = better; 18 is visually lossless).
+        x264 quality (lower = better; 18 is visually lossless). The other settings are
+        :data:`X264_OPTIONS`: the same frames always give the same bytes.
     progress : callable, optional
         ``progress(done_frames, total_frames)``.
 
@@ -277,7 +282,7 @@ def faceswap_video(
     with av.open(str(src)) as inp, dst:
         in_stream = inp.streams.video[0]
         in_stream.thread_type = "AUTO"
-        ost = dst.add_stream("libx264", rate=rate, options={"crf": str(crf), "preset": "fast"})
+        ost = dst.add_stream("libx264", rate=rate, options=X264_OPTIONS | {"crf": str(crf)})
         ost.width, ost.height, ost.pix_fmt = w, h, "yuv420p"
         try:
             for frame in inp.decode(in_stream):
