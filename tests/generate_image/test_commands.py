@@ -8,6 +8,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from fakescope.cli import _mount_plugin_commands, app
+from fakescope.generate_image.weights import load_generator
 from fakescope.provenance.image_watermark import detect
 
 runner = CliRunner()
@@ -134,10 +135,17 @@ def test_train_generator_command(tmp_path: Path, class_folder: Path):
             "--width",
             "4",
             "--no-bf16",
+            "--lr-d",
+            "4e-4",
+            "--log",
+            str(tmp_path / "logs" / "train.log"),
         ],
     )
     assert res.exit_code == 0, res.output
     assert out.is_file()
+    _, _, info = load_generator(out)
+    assert info["settings"]["lr_d"] == 4e-4 and info["settings"]["lr_g"] == 2e-4
+    assert (tmp_path / "logs" / "train.log").is_file()
     res = runner.invoke(app, ["train", "generator", "--data", str(class_folder), "--out", str(out)])
     assert res.exit_code == 2 and "already exists" in res.output
     res = runner.invoke(app, ["train", "generator", "--data", str(tmp_path / "nope")])

@@ -288,6 +288,14 @@ def train_generator(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads.")] = 1,
     bf16: Annotated[bool, typer.Option(help="bfloat16 autocast (faster on recent CPUs).")] = True,
+    lr_g: Annotated[float, typer.Option(min=0.0, help="Generator learning rate (Adam).")] = 2e-4,
+    lr_d: Annotated[
+        float, typer.Option(min=0.0, help="Discriminator learning rate (Adam; TTUR: > --lr-g).")
+    ] = 2e-4,
+    log: Annotated[
+        Path | None,
+        typer.Option(help="Append the losses and elapsed seconds every 100 steps (JSON lines)."),
+    ] = None,
     max_per_class: Annotated[
         int | None, typer.Option(min=1, help="Use at most this many images per class.")
     ] = None,
@@ -323,15 +331,34 @@ def train_generator(
         seed=seed,
         threads=threads,
         bf16=bf16,
+        lr_g=lr_g,
+        lr_d=lr_d,
         training_data=training_data,
     )
+    if log is not None:
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log_file = log.open("a", encoding="utf-8")
+        except OSError as exc:
+            usage_error(f"cannot write the log {log}: {exc.strerror or exc}")
+
+        def write_log(m: str) -> None:
+            log_file.write(m + "\n")
+            log_file.flush()
+    else:
+
+        def write_log(m: str) -> None:
+            return None
+
     with progress_bar(True) as progress:
         task = progress.add_task("training", total=steps)
-        log = run(
+        result = run(
             ds,
             out,
             settings,
-            log=lambda m: None,
+            log=write_log,
             progress=lambda d, t: progress.update(task, completed=d, total=t),
         )
-    err.print(f"wrote {out} ({log.seconds:.0f} s on {threads} thread(s))")
+    if log is not None:
+        log_file.close()
+    err.print(f"wrote {out} ({result.seconds:.0f} s on {threads} thread(s))")
