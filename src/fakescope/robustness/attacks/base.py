@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import torch
@@ -27,7 +28,7 @@ import torch
 Model = Callable[[torch.Tensor], torch.Tensor]
 
 
-class Attack:
+class Attack(ABC):
     """Base class.
 
     Parameters
@@ -79,8 +80,9 @@ class Attack:
                 module.train()
         return adv.detach().clamp(*self.bounds)
 
+    @abstractmethod
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """The adversarial version of ``x`` (labels ``y``), before clamping to ``bounds``."""
 
     # -- shared pieces -------------------------------------------------------------------------
     def margin(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

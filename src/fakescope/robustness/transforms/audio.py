@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,8 +28,9 @@ class AudioTransform(Transform):
 
     modality = "audio"
 
+    @abstractmethod
     def mono(self, x: np.ndarray, rate: int, rng: np.random.Generator):
-        raise NotImplementedError
+        """``(y, rate)``: one channel laundered, possibly at a new sample rate."""
 
     def __call__(self, data, rng):
         from fakescope.audio.clip import AudioClip

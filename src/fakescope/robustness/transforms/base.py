@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 from fakescope.core.media import Media
 
 
-class Transform:
+class Transform(ABC):
     """Base class: subclasses set ``modality`` and define ``__call__(data, rng)``."""
 
     modality = "any"
@@ -37,8 +38,9 @@ class Transform:
         values = [getattr(self, f.name) for f in fields(self)] if _is_dataclass(self) else []
         return "-".join([kind, *(_fmt(v) for v in values[:1])])
 
+    @abstractmethod
     def __call__(self, data: Any, rng: np.random.Generator) -> Any:
-        raise NotImplementedError
+        """The laundered ``data`` (the modality's raw form), random draws from ``rng``."""
 
     def apply(self, media: Media, rng: np.random.Generator) -> Media:
         """A laundered copy of ``media`` (the input is never modified).
