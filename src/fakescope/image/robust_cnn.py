@@ -23,6 +23,7 @@ from fakescope.core.weights import weights_file
 from fakescope.image import SHIPPED_WEIGHTS
 from fakescope.image.cell_cnn import MIN_SIZE, CellGridDetector, load_cell_model, save_cell_model
 from fakescope.image.cell_cnn import centre_crop as _centre_crop
+from fakescope.image.residual_cnn import fold_batchnorm
 
 __all__ = ["MIN_SIZE", "RobustCNNDetector", "build_model", "centre_crop"]
 
@@ -102,25 +103,6 @@ def build_model(width: int = 16, front: str = "highpass"):
             return self.head(self.features(self.unshuffle(self.prepare(x))))
 
     return RobustNet()
-
-
-def fold_batchnorm(model):
-    """Fold each BatchNorm into the convolution before it (inference only, same outputs).
-
-    Examples
-    --------
-    >>> import torch
-    >>> m = build_model().eval()
-    >>> x = torch.rand(1, 3, 64, 64)
-    >>> with torch.no_grad():
-    ...     before = m(x)
-    ...     after = fold_batchnorm(m)(x)
-    >>> bool(torch.allclose(before, after, atol=1e-4))
-    True
-    """
-    from fakescope.image.residual_cnn import fold_batchnorm as fold
-
-    return fold(model)
 
 
 def save_model(model, path: str | Path, info: dict | None = None) -> None:
